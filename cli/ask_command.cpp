@@ -1,0 +1,102 @@
+// memnet ask: a story and a question -> core::ask, printed with per-hop attention.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "core/ask.h"
+#include "core/model_file.h"
+#include "core/report_json.h"
+
+namespace memnet::cli {
+
+namespace {
+
+struct AskFlags {
+  std::string model_path;
+  std::string name;
+  std::string story = "-";
+  std::string question;
+  bool json = false;
+  int top = 5;
+};
+
+std::string read_all(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("cannot open story file {}", path));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void print_table(const core::AskResult& r) {
+  std::cout << fmt::format("answer: {}  (p = {:.3f})\n", r.answer, r.probability);
+  if (r.alternatives.size() > 1) {
+    std::string alts;
+    for (size_t i = 1; i < r.alternatives.size(); ++i) {
+      alts += fmt::format("{}{} {:.3f}", i > 1 ? ", " : "", r.alternatives[i].answer, r.alternatives[i].probability);
+    }
+    std::cout << "next:   " << alts << "\n";
+  }
+  if (!r.unknown_words.empty()) {
+    std::cout << fmt::format("unknown words (ignored): {}\n", fmt::join(r.unknown_words, " "));
+  }
+  if (r.memory_first > 0) {
+    std::cout << fmt::format("memory holds sentences {}-{} of {}; older ones are not seen\n",
+                             r.memory_first + 1, r.sentences, r.sentences);
+  }
+  if (r.hops.empty() || r.hops[0].empty()) {
+    std::cout << "(empty story: no attention)\n";
+    return;
+  }
+  int text_width = 8;
+  for (const auto& a : r.hops[0]) text_width = std::max(text_width, display_width(a.text));
+  text_width = std::min(text_width, 48);
+  std::cout << "\n" << std::string(5, ' ') << pad_right("sentence", text_width);
+  for (size_t k = 0; k < r.hops.size(); ++k) std::cout << fmt::format("  {:<16}", fmt::format("hop {}", k + 1));
+  std::cout << "\n";
+  for (size_t i = 0; i < r.hops[0].size(); ++i) {
+    std::cout << fmt::format("{:>4} ", r.hops[0][i].sentence + 1) << pad_right(r.hops[0][i].text, text_width);
+    for (const auto& hop : r.hops) {
+      std::cout << fmt::format("  {} {:.2f}", bar(hop[i].weight, 11), hop[i].weight);
+    }
+    std::cout << "\n";
+  }
+}
+
+int run(AskFlags& f) {
+  const core::LoadedModel m = core::load_model_file(f.model_path, f.name);
+  const auto story = core::story_lines(read_all(f.story));
+  const core::AskResult r = core::ask(m.model, m.vocab, story, f.question, f.top);
+  if (f.json) {
+    std::cout << core::to_json(r) << "\n";
+  } else {
+    print_table(r);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner add_ask_command(CLI::App& app) {
+  auto f = std::make_shared<AskFlags>();
+  CLI::App* cmd = app.add_subcommand("ask", "Answer a question about a story, showing each hop's attention");
+  cmd->add_option("--model", f->model_path, "SQLite file written by 'memnet train'")->required();
+  cmd->add_option("--name", f->name, "Model name in the file (needed when it holds several)");
+  cmd->add_option("--story", f->story, "Story file, one sentence per line (bAbI lines accepted), or - for stdin")->capture_default_str();
+  cmd->add_option("--question,-q", f->question, "The question")->required();
+  cmd->add_option("--top", f->top, "How many answers to list")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_flag("--json", f->json, "Print JSON");
+  return [f] { return run(*f); };
+}
+
+}  // namespace memnet::cli

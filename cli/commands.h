@@ -1,0 +1,25 @@
+// cli/commands.h
+//
+// The memnet subcommands. Each add_* registers its flags on the app and returns a runner
+// that turns them into one library call. Exit codes (README "Exit codes"):
+//   0 success, 1 bad input or failed operation (message on stderr), 2 bad command line.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace memnet::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+using Runner = std::function<int()>;
+
+Runner add_train_command(CLI::App& app);
+Runner add_eval_command(CLI::App& app);
+Runner add_ask_command(CLI::App& app);
+Runner add_generate_command(CLI::App& app);
+
+}  // namespace memnet::cli

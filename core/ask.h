@@ -1,0 +1,48 @@
+// core/ask.h
+//
+// Answering one question over a story given as text: tokenize, encode with the model's
+// vocabulary (unknown words are ignored and reported, never an error), run the K hops, and
+// return the answer with per-hop attention over the story's sentences.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/memn2n.h"
+#include "engine/vocab.h"
+
+namespace memnet::core {
+
+struct Attention {
+  int sentence = 0;  // index into the story (0 = first sentence)
+  std::string text;
+  float weight = 0;  // p_i of this hop
+};
+
+struct Alternative {
+  std::string answer;
+  float probability = 0;
+};
+
+struct AskResult {
+  std::string answer;
+  float probability = 0;
+  std::vector<Alternative> alternatives;       // the top answers, best first, answer included
+  std::vector<std::vector<Attention>> hops;    // K lists, in story order, memory window only
+  std::vector<std::string> unknown_words;      // ignored, in order of appearance, unique
+  int sentences = 0;                           // story length
+  int memory_first = 0;                        // first sentence inside the memory window
+};
+
+// `story` is one sentence per entry. Throws std::invalid_argument when the question has no
+// word at all (after tokenizing), never for unknown words.
+AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
+              const std::vector<std::string>& story, const std::string& question,
+              int top = 5);
+
+// Reads a story text: one sentence per line; blank lines skipped; a leading bAbI line id
+// ("3 Mary went ...") is dropped and question lines (with a tab) are skipped, so a bAbI
+// story can be pasted as is.
+std::vector<std::string> story_lines(const std::string& text);
+
+}  // namespace memnet::core

@@ -1,0 +1,32 @@
+// core/babi_examples.h
+//
+// From parsed bAbI stories (datasets/) to the engine's word-id examples, and back to the
+// vocabulary that a training set implies.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "datasets/story.h"
+#include "engine/example.h"
+#include "engine/vocab.h"
+
+namespace memnet::core {
+
+// Adds every statement word, question word and answer symbol of `stories` to `vocab`.
+void grow_vocabulary(engine::Vocabulary& vocab, const std::vector<datasets::Story>& stories);
+
+// Longest statement or question, in tokens (J of the reference position encoding).
+int longest_sentence(const std::vector<datasets::Story>& stories);
+
+// One example per question. Words missing from `vocab` are dropped and appended to
+// `unknown` (when non-null); an unknown answer becomes id 0 (always counted wrong).
+// keep_last > 0 keeps only that many most recent statements per question (the memory window;
+// the engine reads no more), shifting support indices so they still name the same statements
+// (supports older than the window become negative and can never be attended).
+std::vector<engine::Example> to_examples(const std::vector<datasets::Story>& stories,
+                                         const engine::Vocabulary& vocab, int task,
+                                         std::vector<std::string>* unknown = nullptr,
+                                         int keep_last = 0);
+
+}  // namespace memnet::core

@@ -1,0 +1,22 @@
+// core/report_json.h
+//
+// JSON forms of the CLI's reports (`eval --json`, `ask --json`); the HTTP server reuses them.
+#pragma once
+
+#include <string>
+
+#include "core/ask.h"
+#include "core/eval_job.h"
+
+namespace memnet::core {
+
+// {"tasks":[{"task":N,"model":"task1","questions":Q,"error":E,"support_hit":S,"failed":B,
+//   "unknown_words":U},...],"mean_error":M,"failed":F}   errors as fractions
+std::string to_json(const EvalReport& report);
+
+// {"answer":"kitchen","probability":0.97,"alternatives":[{"answer","probability"}...],
+//  "hops":[[{"sentence":0,"text":"...","weight":0.1},...],...],"unknown_words":[...],
+//  "sentences":N,"memory_first":F}
+std::string to_json(const AskResult& result);
+
+}  // namespace memnet::core

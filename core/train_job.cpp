@@ -1,0 +1,108 @@
+#include "core/train_job.h"
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "core/babi_examples.h"
+#include "datasets/babi.h"
+#include "engine/thread_pool.h"
+#include "storage/database.h"
+#include "storage/model_store.h"
+
+namespace memnet::core {
+
+namespace {
+
+struct Unit {
+  std::string name;
+  std::vector<int> tasks;
+};
+
+}  // namespace
+
+std::vector<TrainedModel> run_train(const TrainJob& job,
+                                    const std::function<void(const TrainJobProgress&)>& progress) {
+  engine::validate(job.options);
+  std::vector<int> tasks = job.tasks;
+  if (tasks.empty()) tasks = datasets::available_tasks(job.data_dir);
+  if (tasks.empty()) {
+    throw std::runtime_error(fmt::format("{}: no bAbI task files (qaN_*_train.txt) found", job.data_dir));
+  }
+  std::sort(tasks.begin(), tasks.end());
+  tasks.erase(std::unique(tasks.begin(), tasks.end()), tasks.end());
+
+  // Parse everything first: a malformed file fails the job before any training.
+  std::vector<std::vector<datasets::Story>> train_stories;
+  for (int t : tasks) train_stories.push_back(datasets::load_babi_file(datasets::find_task_files(job.data_dir, t).train));
+
+  std::vector<Unit> units;
+  if (job.joint) {
+    units.push_back({job.model_name.empty() ? "joint" : job.model_name, tasks});
+  } else {
+    for (int t : tasks) units.push_back({fmt::format("task{}", t), {t}});
+    if (units.size() == 1 && !job.model_name.empty()) units[0].name = job.model_name;
+  }
+
+  storage::Database db(job.model_path);
+  std::mutex db_mutex;
+  std::mutex progress_mutex;
+  std::vector<TrainedModel> results(units.size());
+
+  // Tasks in parallel when there are several models and spare threads; each model then
+  // trains single-threaded (same result as a one-thread run with the same seed).
+  const int outer_threads = std::min<int>(job.options.threads, static_cast<int>(units.size()));
+  engine::ThreadPool pool(std::max(1, outer_threads));
+  pool.parallel_for(static_cast<int>(units.size()), [&](int u) {
+    const Unit& unit = units[static_cast<size_t>(u)];
+    engine::Vocabulary vocab;
+    std::vector<const std::vector<datasets::Story>*> stories;
+    for (int t : unit.tasks) {
+      const size_t i = static_cast<size_t>(std::find(tasks.begin(), tasks.end(), t) - tasks.begin());
+      stories.push_back(&train_stories[i]);
+      grow_vocabulary(vocab, train_stories[i]);
+    }
+    engine::ModelConfig config = job.config;
+    config.vocab_size = vocab.size();
+    config.sentence_length = 1;
+    for (const auto* s : stories) config.sentence_length = std::max(config.sentence_length, longest_sentence(*s));
+    std::vector<engine::Example> examples;
+    for (size_t i = 0; i < stories.size(); ++i) {
+      auto xs = to_examples(*stories[i], vocab, unit.tasks[i], nullptr, config.memory_size);
+      examples.insert(examples.end(), std::make_move_iterator(xs.begin()), std::make_move_iterator(xs.end()));
+    }
+    engine::TrainOptions options = job.options;
+    if (outer_threads > 1) options.threads = 1;
+    auto report = [&](const engine::TrainProgress& p) {
+      if (!progress) return;
+      std::lock_guard lock(progress_mutex);
+      progress(TrainJobProgress{unit.name, u, static_cast<int>(units.size()), p});
+    };
+    engine::TrainResult result = engine::train(config, examples, options, report);
+    result.record.dataset = job.data_dir;
+    result.record.tasks = unit.tasks;
+    result.record.threads = job.options.threads;
+
+    storage::StoredModel stored;
+    stored.name = unit.name;
+    stored.config = result.model.config();
+    stored.vocab = vocab;
+    stored.weights = result.model.parameters();
+    stored.training = result.record;
+    {
+      std::lock_guard lock(db_mutex);
+      storage::save_model(db, stored);
+    }
+    TrainedModel& out = results[static_cast<size_t>(u)];
+    out.name = unit.name;
+    out.tasks = unit.tasks;
+    out.vocab_size = vocab.size();
+    out.train_questions = static_cast<int>(examples.size());
+    out.record = std::move(result.record);
+  });
+  return results;
+}
+
+}  // namespace memnet::core

@@ -1,0 +1,48 @@
+// engine/forward.h
+//
+// The forward pass of Memn2n, keeping everything backprop needs (paper sections 2.1-2.2).
+// Memn2n::answer() and the trainer both go through forward(); backprop.h reads the trace.
+#pragma once
+
+#include <vector>
+
+#include "engine/example.h"
+#include "engine/memn2n.h"
+#include "engine/tensor.h"
+
+namespace memnet::engine {
+
+struct HopTrace {
+  Vector u;  // d     u^k, the state entering hop k
+  Matrix m;  // d x n memory keys   m_i = sum_j l_j * A^k x_ij + T_A^k(t_i)
+  Matrix c;  // d x n memory values c_i = sum_j l_j * C^k x_ij + T_C^k(t_i)
+  Vector p;  // n     attention
+  Vector o;  // d     o^k = sum_i p_i c_i
+};
+
+struct ForwardTrace {
+  int n = 0;                     // memory slots used
+  std::vector<int> t;            // n   temporal index of each slot (t_i = i without noise)
+  std::vector<Matrix> content;   // per parameter index: d x n word part of the embedding
+  std::vector<char> has_content;
+  Vector u1;                     // d   u^1 = sum_j l_j * B q_j
+  std::vector<HopTrace> hops;    // K
+  Vector u_out;                  // d   u^{K+1}
+  Vector a_hat;                  // V   softmax(W u^{K+1})
+};
+
+// Runs the K hops. `time` (may be null) gives the temporal index of each of the n slots
+// (random noise); indices must be < memory_size. `linear` drops the memory softmax.
+void forward(const Memn2n& model, const Example& x, bool linear, const std::vector<int>* time,
+             ForwardTrace& trace);
+
+// Numerically safe softmax (subtracts the max). Empty input gives empty output.
+Vector softmax(const Eigen::Ref<const Vector>& z);
+
+// The d x n word part of the embeddings of the n most recent sentences (slot 0 = most recent)
+// through word matrix E: column i = sum_j l_j * E x_ij.
+Matrix embed_memories(const Matrix& E, const Example& x, int n, const PositionWeights& L);
+// sum_j l_j * E q_j for one sentence.
+Vector embed_sentence(const Matrix& E, const std::vector<int>& words, const PositionWeights& L);
+
+}  // namespace memnet::engine

@@ -1,0 +1,271 @@
+#include "engine/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <optional>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "engine/backprop.h"
+#include "engine/thread_pool.h"
+
+namespace memnet::engine {
+
+void validate(const TrainOptions& o) {
+  auto require = [](bool ok, std::string_view what) {
+    if (!ok) throw std::invalid_argument(fmt::format("train options: {}", what));
+  };
+  require(o.epochs >= 0 && o.epochs <= 100000, "epochs must be in [0, 100000]");
+  require(o.linear_start_epochs >= 0 && o.linear_start_epochs <= 100000,
+          "linear start epochs must be in [0, 100000]");
+  require(o.epochs + o.linear_start_epochs > 0, "nothing to train: epochs and LS epochs are 0");
+  require(o.learning_rate > 0 && std::isfinite(o.learning_rate), "learning rate must be > 0");
+  require(o.linear_start_learning_rate > 0 && std::isfinite(o.linear_start_learning_rate),
+          "linear start learning rate must be > 0");
+  require(o.lr_halve_every >= 1, "lr_halve_every must be >= 1");
+  require(o.batch_size >= 1 && o.batch_size <= 100000, "batch size must be in [1, 100000]");
+  require(o.max_grad_norm > 0, "max grad norm must be > 0");
+  require(o.random_noise >= 0 && o.random_noise <= 1, "random noise must be in [0, 1]");
+  require(o.validation_share >= 0 && o.validation_share < 1, "validation share must be in [0, 1)");
+  require(o.init_stddev > 0, "init stddev must be > 0");
+  require(o.repeats >= 1 && o.repeats <= 1000, "repeats must be in [1, 1000]");
+  require(o.threads >= 1 && o.threads <= 256, "threads must be in [1, 256]");
+}
+
+std::string describe(const TrainOptions& o) {
+  return fmt::format(
+      "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
+      "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
+      "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nthreads={}\n",
+      o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
+      o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
+      o.validation_share, o.init_stddev, o.seed, o.repeats, o.threads);
+}
+
+std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
+                                  std::uint64_t seed) {
+  std::map<int, std::vector<size_t>> by_task;
+  for (size_t i = 0; i < examples.size(); ++i) by_task[examples[i].task].push_back(i);
+  std::vector<char> mask(examples.size(), 0);
+  std::mt19937_64 rng(seed ^ 0x5bd1e995u);
+  for (auto& [task, idx] : by_task) {
+    std::shuffle(idx.begin(), idx.end(), rng);
+    const size_t n_val = static_cast<size_t>(std::floor(share * static_cast<double>(idx.size())));
+    for (size_t i = 0; i < n_val; ++i) mask[idx[i]] = 1;
+  }
+  return mask;
+}
+
+std::vector<int> noisy_time(int n, int memory_size, float rate, std::mt19937_64& rng) {
+  // nblank in [0, ceil(rate n)] empty memories are spread among the n real ones; the real
+  // ones keep their order and take the temporal indices they would have (capped).
+  const int max_blank = static_cast<int>(std::ceil(rate * static_cast<float>(n)));
+  const int nblank = max_blank > 0 ? static_cast<int>(rng() % static_cast<std::uint64_t>(max_blank + 1)) : 0;
+  std::vector<int> all(static_cast<size_t>(n + nblank));
+  std::iota(all.begin(), all.end(), 0);
+  std::shuffle(all.begin(), all.end(), rng);
+  std::vector<int> t(all.begin(), all.begin() + n);
+  std::sort(t.begin(), t.end());
+  for (int& ti : t) ti = std::min(ti, memory_size - 1);
+  return t;
+}
+
+namespace {
+
+struct Score {
+  double loss = 0;
+  int wrong = 0;
+};
+
+Score score(const Memn2n& model, const std::vector<const Example*>& xs, bool linear) {
+  Score s;
+  for (const Example* x : xs) {
+    ExampleLoss l = example_loss(model, *x, linear);
+    s.loss += l.loss;
+    s.wrong += l.correct ? 0 : 1;
+  }
+  return s;
+}
+
+struct RepeatOutcome {
+  std::optional<Memn2n> model;
+  std::vector<EpochRecord> epochs;
+  double validation_error = 1, validation_loss = 0;
+};
+
+class Run {
+ public:
+  Run(const ModelConfig& config, const std::vector<const Example*>& train,
+      const std::vector<const Example*>& val, const TrainOptions& o, int repeat, int threads,
+      const std::function<void(const TrainProgress&)>& report)
+      : config_(config), train_(train), val_(val), o_(o), repeat_(repeat), pool_(threads),
+        report_(report) {}
+
+  RepeatOutcome run() {
+    std::mt19937_64 rng(o_.seed * 0x9e3779b97f4a7c15ull + static_cast<std::uint64_t>(repeat_) + 1);
+    Memn2n model = Memn2n::random(config_, rng, o_.init_stddev);
+    const int T = pool_.size();
+    std::vector<Gradients> grads(static_cast<size_t>(T), Gradients(model));
+    std::vector<ForwardTrace> traces(static_cast<size_t>(T));
+    std::vector<double> losses(static_cast<size_t>(T));
+    std::vector<std::vector<int>> times;
+    RepeatOutcome out;
+    struct Phase { bool linear; int epochs; float lr; bool halve; };
+    std::vector<Phase> phases;
+    if (o_.linear_start_epochs > 0) phases.push_back({true, o_.linear_start_epochs, o_.linear_start_learning_rate, false});
+    if (o_.epochs > 0) phases.push_back({false, o_.epochs, o_.learning_rate, true});
+    const int total_epochs = o_.linear_start_epochs + o_.epochs;
+    std::vector<size_t> order(train_.size());
+    std::iota(order.begin(), order.end(), 0);
+    int epoch_no = 0;
+    bool linear = false;
+    for (const Phase& ph : phases) {
+      float lr = ph.lr;
+      linear = ph.linear;
+      for (int e = 1; e <= ph.epochs; ++e) {
+        ++epoch_no;
+        std::shuffle(order.begin(), order.end(), rng);
+        double epoch_loss = 0;
+        for (size_t b0 = 0; b0 < order.size(); b0 += static_cast<size_t>(o_.batch_size)) {
+          const size_t b1 = std::min(order.size(), b0 + static_cast<size_t>(o_.batch_size));
+          const int B = static_cast<int>(b1 - b0);
+          // temporal indices drawn on this thread, so the draw does not depend on threads
+          times.resize(static_cast<size_t>(B));
+          for (int i = 0; i < B; ++i) {
+            const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
+            const int n = memory_slots(config_, x.story.size());
+            if (o_.random_noise > 0 && config_.temporal) {
+              times[static_cast<size_t>(i)] = noisy_time(n, config_.memory_size, o_.random_noise, rng);
+            } else {
+              times[static_cast<size_t>(i)].resize(static_cast<size_t>(n));
+              std::iota(times[static_cast<size_t>(i)].begin(), times[static_cast<size_t>(i)].end(), 0);
+            }
+          }
+          // contiguous chunks of the batch per thread; summed in chunk order
+          pool_.parallel_for(T, [&](int t) {
+            Gradients& g = grads[static_cast<size_t>(t)];
+            g.set_zero();
+            double l = 0;
+            const int lo = B * t / T, hi = B * (t + 1) / T;
+            for (int i = lo; i < hi; ++i) {
+              const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
+              l += backprop(model, x, linear, &times[static_cast<size_t>(i)], g,
+                            traces[static_cast<size_t>(t)]).loss;
+            }
+            losses[static_cast<size_t>(t)] = l;
+          });
+          for (int t = 1; t < T; ++t) grads[0] += grads[static_cast<size_t>(t)];
+          for (int t = 0; t < T; ++t) epoch_loss += losses[static_cast<size_t>(t)];
+          update(model, grads[0], lr);
+        }
+        Score v = score(model, val_, linear);
+        EpochRecord rec;
+        rec.repeat = repeat_;
+        rec.epoch = epoch_no;
+        rec.linear_start = linear;
+        rec.learning_rate = lr;
+        rec.train_loss = epoch_loss / static_cast<double>(std::max<size_t>(1, train_.size()));
+        rec.validation_loss = val_.empty() ? 0 : v.loss / static_cast<double>(val_.size());
+        rec.validation_error = val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
+        out.epochs.push_back(rec);
+        if (report_) {
+          TrainProgress p;
+          p.repeat = repeat_;
+          p.repeats = o_.repeats;
+          p.epoch = epoch_no;
+          p.epochs = total_epochs;
+          p.linear_start = linear;
+          p.train_loss = rec.train_loss;
+          p.validation_error = rec.validation_error;
+          report_(p);
+        }
+        if (ph.halve && e % o_.lr_halve_every == 0) lr /= 2;
+      }
+    }
+    Score v = score(model, val_, /*linear=*/false);
+    out.validation_error = val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
+    out.validation_loss = val_.empty() ? 0 : v.loss / static_cast<double>(val_.size());
+    out.model.emplace(std::move(model));
+    return out;
+  }
+
+ private:
+  void update(Memn2n& model, Gradients& g, float lr) {
+    auto& params = model.mutable_parameters();
+    for (size_t i = 0; i < params.size(); ++i) {
+      Matrix& G = g.g[i];
+      const float norm = G.norm();
+      if (norm > o_.max_grad_norm) G *= o_.max_grad_norm / norm;  // clip per matrix
+      params[i].value.noalias() -= lr * G;
+    }
+    model.zero_nil();
+  }
+
+  const ModelConfig& config_;
+  const std::vector<const Example*>& train_;
+  const std::vector<const Example*>& val_;
+  const TrainOptions& o_;
+  int repeat_;
+  ThreadPool pool_;
+  const std::function<void(const TrainProgress&)>& report_;
+};
+
+}  // namespace
+
+TrainResult train(const ModelConfig& config, const std::vector<Example>& examples,
+                  const TrainOptions& o, const ProgressCallback& progress) {
+  validate(config);
+  validate(o);
+  if (examples.empty()) throw std::invalid_argument("train: no training examples");
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<char> mask = validation_mask(examples, o.validation_share, o.seed);
+  std::vector<const Example*> train_set, val_set;
+  for (size_t i = 0; i < examples.size(); ++i) (mask[i] ? val_set : train_set).push_back(&examples[i]);
+  if (train_set.empty()) throw std::invalid_argument("train: every example went to validation");
+
+  std::mutex report_mutex;
+  std::function<void(const TrainProgress&)> report;
+  if (progress) {
+    report = [&](const TrainProgress& p) {
+      std::lock_guard lock(report_mutex);
+      TrainProgress q = p;
+      q.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      progress(q);
+    };
+  }
+
+  std::vector<RepeatOutcome> outcomes(static_cast<size_t>(o.repeats));
+  const bool parallel_repeats = o.repeats > 1 && o.threads > 1;
+  ThreadPool outer(parallel_repeats ? std::min(o.threads, o.repeats) : 1);
+  outer.parallel_for(o.repeats, [&](int r) {
+    Run run(config, train_set, val_set, o, r, parallel_repeats ? 1 : o.threads, report);
+    outcomes[static_cast<size_t>(r)] = run.run();
+  });
+
+  int best = 0;
+  for (int r = 1; r < o.repeats; ++r) {
+    const auto& a = outcomes[static_cast<size_t>(r)];
+    const auto& b = outcomes[static_cast<size_t>(best)];
+    if (a.validation_error < b.validation_error ||
+        (a.validation_error == b.validation_error && a.validation_loss < b.validation_loss)) {
+      best = r;
+    }
+  }
+  TrainingRecord rec;
+  rec.seed = o.seed;
+  rec.repeats = o.repeats;
+  rec.best_repeat = best;
+  rec.threads = o.threads;
+  rec.validation_error = outcomes[static_cast<size_t>(best)].validation_error;
+  rec.options = describe(o);
+  for (auto& out : outcomes) rec.epochs.insert(rec.epochs.end(), out.epochs.begin(), out.epochs.end());
+  rec.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return TrainResult{std::move(*outcomes[static_cast<size_t>(best)].model), std::move(rec)};
+}
+
+}  // namespace memnet::engine

@@ -1,0 +1,78 @@
+// engine/trainer.h
+//
+// Training by SGD, as in the paper (section 4.2) and the authors' code:
+//   - optional linear start (LS): first `linear_start_epochs` epochs without the memory
+//     softmax at a constant `linear_start_learning_rate`, then the normal schedule;
+//   - `epochs` epochs at `learning_rate`, halved every `lr_halve_every` epochs;
+//   - batches of `batch_size`, loss summed over the batch (not averaged);
+//   - each gradient matrix rescaled to norm `max_grad_norm` when above it;
+//   - nil columns zeroed after every update;
+//   - random noise (RN): each training question's memories get temporal indices as if
+//     ~random_noise*n empty memories had been inserted among them (the authors' method);
+//   - `validation_share` of the examples (per task) held out; with `repeats` > 1 each repeat
+//     starts from its own seed and the one with the lowest validation error is kept.
+// Deterministic for a given seed and thread count. Threads go to repeats when there are
+// several (then the result does not depend on the thread count), otherwise to the batch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/example.h"
+#include "engine/memn2n.h"
+#include "engine/model_config.h"
+#include "engine/training_record.h"
+
+namespace memnet::engine {
+
+struct TrainOptions {
+  int epochs = 100;                          // paper 4.2 (joint: 60)
+  float learning_rate = 0.01f;               // halved every lr_halve_every epochs
+  int lr_halve_every = 25;                   // joint: 15
+  int linear_start_epochs = 20;              // authors' code; 0 disables LS (joint: 30)
+  float linear_start_learning_rate = 0.005f; // authors' code, constant during LS
+  int batch_size = 32;                       // loss summed over the batch
+  float max_grad_norm = 40.0f;               // per weight matrix
+  float random_noise = 0.1f;                 // RN share of empty memories; 0 disables
+  float validation_share = 0.1f;             // held out per task
+  float init_stddev = 0.1f;                  // N(0, 0.1)
+  std::uint64_t seed = 1;
+  int repeats = 1;                           // paper: best of 10
+  int threads = 1;
+};
+
+// Throws std::invalid_argument naming the first option out of range.
+void validate(const TrainOptions& options);
+// One "key=value" per line, for the training record.
+std::string describe(const TrainOptions& options);
+
+struct TrainProgress {
+  int repeat = 0, repeats = 1;
+  int epoch = 0, epochs = 0;  // counted across LS and normal phases
+  bool linear_start = false;
+  double train_loss = 0, validation_error = 0;
+  double seconds = 0;         // since train() started
+};
+// Called after every epoch of every repeat, never from two threads at once.
+using ProgressCallback = std::function<void(const TrainProgress&)>;
+
+struct TrainResult {
+  Memn2n model;
+  TrainingRecord record;  // repeats, best_repeat, threads, seed, options, epochs, wall time
+};
+
+// Trains on `examples` (validation split taken from them). Word ids must be < vocab_size.
+// Throws std::invalid_argument on bad options or an empty training set.
+TrainResult train(const ModelConfig& config, const std::vector<Example>& examples,
+                  const TrainOptions& options, const ProgressCallback& progress = {});
+
+// The validation split: indices of held-out examples, `share` of each task, chosen by seed.
+std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
+                                  std::uint64_t seed);
+
+// Temporal indices for one training question with n memories (random noise).
+std::vector<int> noisy_time(int n, int memory_size, float rate, std::mt19937_64& rng);
+
+}  // namespace memnet::engine

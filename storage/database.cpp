@@ -1,0 +1,145 @@
+#include "storage/database.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <cctype>
+
+#include "storage/schema.h"
+
+namespace memnet::storage {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+constexpr std::size_t kMaxSqlInMessage = 160;
+
+// The SQL as one line, shortened: migration scripts are long.
+std::string sql_for_message(const std::string& sql) {
+  std::string out;
+  bool space = false;
+  for (char ch : sql) {
+    if (std::isspace(static_cast<unsigned char>(ch))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += ch;
+    if (out.size() >= kMaxSqlInMessage) {
+      out += " ...";
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Database::Database(const std::string& path, Mode mode) : path_(path), mode_(mode) {
+  const int flags = mode == Mode::kReadOnly ? SQLite::OPEN_READONLY
+                                            : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  try {
+    db_ = std::make_unique<SQLite::Database>(path, flags, kBusyTimeoutMs);
+  } catch (const SQLite::Exception& e) {
+    raise("", e);
+  }
+  configure();
+  migrate();
+}
+
+void Database::raise(const std::string& sql, const SQLite::Exception& e) const {
+  // SQLiteCpp's own errors (misuse, a bad column index) carry -1 rather than a SQLite code.
+  const int code = e.getErrorCode() > 0 ? e.getExtendedErrorCode() : 0;
+  if (e.getErrorCode() == SQLITE_NOTADB) {
+    throw StorageError(fmt::format("{} is not a memnet database: {}", path_, e.what()), code);
+  }
+  if (sql.empty()) throw StorageError(fmt::format("{}: {}", path_, e.what()), code);
+  throw StorageError(fmt::format("{}: {} [SQL: {}]", path_, e.what(), sql_for_message(sql)), code);
+}
+
+void Database::execute(const std::string& sql) {
+  try {
+    db_->exec(sql);
+  } catch (const SQLite::Exception& e) {
+    raise(sql, e);
+  }
+}
+
+int Database::query_int(const std::string& sql) const {
+  try {
+    SQLite::Statement statement(*db_, sql);
+    if (!statement.executeStep()) {
+      throw StorageError(fmt::format("{}: no row from [SQL: {}]", path_, sql));
+    }
+    return statement.getColumn(0).getInt();
+  } catch (const SQLite::Exception& e) {
+    raise(sql, e);
+  }
+}
+
+int Database::schema_version() const { return query_int("PRAGMA user_version"); }
+
+void Database::configure() {
+  execute("PRAGMA foreign_keys = ON");
+  if (mode_ == Mode::kReadWrite) {
+    // Persistent in the file; an in-memory database answers "memory" and stays so.
+    execute("PRAGMA journal_mode = WAL");
+  }
+  execute("PRAGMA synchronous = FULL");
+}
+
+void Database::migrate() {
+  const int application_id = query_int("PRAGMA application_id");
+  const int version = query_int("PRAGMA user_version");
+  if (version == 0 && application_id == 0) {
+    if (query_int("SELECT count(*) FROM sqlite_schema") > 0) {
+      throw StorageError(fmt::format(
+          "{} is not a memnet database: it is a SQLite database with other tables", path_));
+    }
+  } else if (application_id != kApplicationId) {
+    throw StorageError(fmt::format(
+        "{} is not a memnet database: its application_id is {:#010x}, memnet's is {:#010x}", path_,
+        static_cast<std::uint32_t>(application_id), static_cast<std::uint32_t>(kApplicationId)));
+  }
+  if (version > kSchemaVersion) {
+    throw StorageError(fmt::format("{}: this memnet reads schema <= {}; the file is {}", path_,
+                                   kSchemaVersion, version));
+  }
+  if (version == kSchemaVersion) return;
+  if (mode_ == Mode::kReadOnly) {
+    throw StorageError(fmt::format(
+        "{}: the file is schema {} and this memnet needs {}; open it read-write once to {}", path_,
+        version, kSchemaVersion, version == 0 ? "create it" : "upgrade it"));
+  }
+  for (;;) {
+    Transaction transaction(*this);
+    // Read again under the write lock: another connection may have migrated meanwhile.
+    const int current = schema_version();
+    if (current >= kSchemaVersion) return;
+    execute(std::string(kMigrations[static_cast<std::size_t>(current)]));
+    execute(fmt::format("PRAGMA user_version = {}", current + 1));
+    transaction.commit();
+  }
+}
+
+Transaction::Transaction(Database& db, Kind kind) : db_(db) {
+  db_.execute(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Transaction::~Transaction() {
+  if (!open_) return;
+  // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR, ...).
+  if (sqlite3_get_autocommit(db_.handle().getHandle()) != 0) return;
+  try {
+    db_.execute("ROLLBACK");
+  } catch (const StorageError&) {
+    // Nothing more to do: the connection closes the transaction when it closes.
+  }
+}
+
+void Transaction::commit() {
+  db_.execute("COMMIT");  // on failure the destructor rolls back
+  open_ = false;
+}
+
+}  // namespace memnet::storage

@@ -1,0 +1,89 @@
+// storage/schema.h
+//
+// The memnet file schema as numbered migrations. Migration i (1-based) brings a file from
+// PRAGMA user_version i-1 to i; Database applies each pending one in its own transaction,
+// together with the user_version update, so a file is always at exactly one version.
+//
+// To change the schema, append a script to kMigrations (never edit a released one) and
+// describe it in docs/storage-format.md. kSchemaVersion follows from the list's length.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace memnet::storage {
+
+// PRAGMA application_id of every memnet file: "MNET" as a big-endian 32-bit integer.
+inline constexpr std::int32_t kApplicationId = 0x4D4E4554;
+
+inline constexpr std::array<std::string_view, 1> kMigrations = {
+    // 1: models with their vocabulary, weights and training record.
+    R"sql(
+PRAGMA application_id = 1296975188;
+
+CREATE TABLE models (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT    NOT NULL UNIQUE CHECK (name <> ''),
+  created_at      TEXT    NOT NULL,
+  hops            INTEGER NOT NULL,
+  dim             INTEGER NOT NULL,
+  memory_size     INTEGER NOT NULL,
+  vocab_size      INTEGER NOT NULL,
+  sentence_length INTEGER NOT NULL,
+  encoding        TEXT    NOT NULL,
+  temporal        INTEGER NOT NULL CHECK (temporal IN (0, 1)),
+  tying           TEXT    NOT NULL
+) STRICT;
+
+CREATE TABLE vocabulary (
+  model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+  word_id  INTEGER NOT NULL CHECK (word_id >= 0),
+  word     TEXT    NOT NULL CHECK (word <> ''),
+  PRIMARY KEY (model_id, word_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE weights (
+  model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+  name     TEXT    NOT NULL,
+  ordinal  INTEGER NOT NULL,
+  rows     INTEGER NOT NULL CHECK (rows >= 0),
+  cols     INTEGER NOT NULL CHECK (cols >= 0),
+  dtype    TEXT    NOT NULL,
+  data     BLOB    NOT NULL,
+  PRIMARY KEY (model_id, name),
+  UNIQUE (model_id, ordinal)
+) STRICT;
+
+CREATE TABLE training (
+  model_id         INTEGER PRIMARY KEY REFERENCES models (id) ON DELETE CASCADE,
+  dataset          TEXT    NOT NULL,
+  tasks            TEXT    NOT NULL,
+  seed             TEXT    NOT NULL,
+  repeats          INTEGER NOT NULL,
+  best_repeat      INTEGER NOT NULL,
+  threads          INTEGER NOT NULL,
+  wall_seconds     REAL,
+  validation_error REAL,
+  options          TEXT    NOT NULL
+) STRICT;
+
+CREATE TABLE epochs (
+  model_id         INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+  seq              INTEGER NOT NULL,
+  repeat           INTEGER NOT NULL,
+  epoch            INTEGER NOT NULL,
+  linear_start     INTEGER NOT NULL CHECK (linear_start IN (0, 1)),
+  learning_rate    REAL,
+  train_loss       REAL,
+  validation_loss  REAL,
+  validation_error REAL,
+  PRIMARY KEY (model_id, seq)
+) STRICT, WITHOUT ROWID;
+)sql",
+};
+
+// The newest schema this build reads and writes (currently 1).
+inline constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
+
+}  // namespace memnet::storage

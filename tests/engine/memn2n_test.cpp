@@ -1,0 +1,113 @@
+#include "engine/memn2n.h"
+
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "engine/forward.h"
+
+using namespace memnet::engine;
+
+namespace {
+ModelConfig small_config() {
+  ModelConfig c;
+  c.hops = 2;
+  c.dim = 6;
+  c.memory_size = 3;
+  c.vocab_size = 10;
+  return c;
+}
+}  // namespace
+
+TEST_CASE("softmax: sums to 1, survives large logits, keeps order") {
+  Vector z(4);
+  z << 1000.0f, 999.0f, -1000.0f, 0.0f;
+  const Vector p = softmax(z);
+  CHECK(p.sum() == doctest::Approx(1.0).epsilon(1e-6));
+  CHECK(p.allFinite());
+  CHECK(p(0) > p(1));
+  CHECK(p(2) == doctest::Approx(0.0));
+  Vector small(2);
+  small << 0.0f, std::log(3.0f);
+  const Vector q = softmax(small);
+  CHECK(q(0) == doctest::Approx(0.25));
+  CHECK(q(1) == doctest::Approx(0.75));
+  CHECK(softmax(Vector()).size() == 0);
+}
+
+TEST_CASE("memn2n: adjacent tying resolves A, B, C and W to shared matrices") {
+  std::mt19937_64 rng(1);
+  const Memn2n m = Memn2n::random(small_config(), rng);
+  CHECK(&m.B() == &m.A(1));
+  CHECK(&m.A(2) == &m.C(1));
+  CHECK(&m.Wt() == &m.C(2));
+  CHECK(&m.T_A(2) == &m.T_C(1));
+  CHECK(&m.A(1) != &m.C(1));
+}
+
+TEST_CASE("memn2n: layer-wise tying shares A and C across hops, B and W separate") {
+  ModelConfig c = small_config();
+  c.tying = Tying::kLayerwise;
+  std::mt19937_64 rng(1);
+  const Memn2n m = Memn2n::random(c, rng);
+  CHECK(&m.A(1) == &m.A(2));
+  CHECK(&m.C(1) == &m.C(2));
+  CHECK(&m.B() != &m.A(1));
+  CHECK(&m.Wt() != &m.C(2));
+  CHECK(m.H().rows() == c.dim);
+}
+
+TEST_CASE("memn2n: rejects parameters that do not fit the config") {
+  ModelConfig c = small_config();
+  std::mt19937_64 rng(1);
+  auto params = Memn2n::random(c, rng).parameters();
+  params[1].value.resize(2, 2);
+  CHECK_THROWS_WITH_AS(Memn2n(c, params), doctest::Contains("parameter 1 should be C1"),
+                       std::invalid_argument);
+  params.pop_back();
+  CHECK_THROWS_AS(Memn2n(c, params), std::invalid_argument);
+}
+
+TEST_CASE("memn2n: the nil word has a zero embedding in every word matrix") {
+  std::mt19937_64 rng(2);
+  Memn2n m = Memn2n::random(small_config(), rng);
+  for (const auto& p : m.parameters())
+    if (p.name[0] != 'T') CHECK(p.value.col(0).isZero(0));
+}
+
+TEST_CASE("memn2n: attention covers only the most recent memory_size sentences") {
+  std::mt19937_64 rng(3);
+  const Memn2n m = Memn2n::random(small_config(), rng);
+  Example x;
+  x.story = {{1}, {2, 3}, {4}, {5, 6}, {7}};
+  x.question = {8};
+  const Prediction p = m.answer(x);
+  REQUIRE(p.attention.size() == 2);
+  CHECK(p.attention[0].size() == 3);
+  CHECK(p.first_sentence == 2);
+  CHECK(p.attention[0].sum() == doctest::Approx(1.0));
+  CHECK(p.a_hat.size() == 10);
+  CHECK(p.a_hat.sum() == doctest::Approx(1.0));
+}
+
+TEST_CASE("memn2n: an empty story still answers") {
+  std::mt19937_64 rng(4);
+  const Memn2n m = Memn2n::random(small_config(), rng);
+  Example x;
+  x.question = {1, 2};
+  const Prediction p = m.answer(x);
+  CHECK(p.attention[0].size() == 0);
+  CHECK(p.a_hat.allFinite());
+}
+
+TEST_CASE("memn2n: slot 0 is the most recent sentence") {
+  std::mt19937_64 rng(5);
+  ModelConfig c = small_config();
+  c.temporal = false;
+  const Memn2n m = Memn2n::random(c, rng);
+  Example x;
+  x.story = {{1}, {2}};
+  const Matrix mem = embed_memories(m.A(1), x, 2, m.position_weights());
+  CHECK(mem.col(0).isApprox(embed_sentence(m.A(1), {2}, m.position_weights())));
+  CHECK(mem.col(1).isApprox(embed_sentence(m.A(1), {1}, m.position_weights())));
+}

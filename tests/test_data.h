@@ -1,0 +1,31 @@
+// tests/test_data.h
+//
+// Where the tests find the real bAbI files (../shared beside the project root, or
+// $MEMNET_BABI_DIR). Tests that need them are skipped, with the reason printed, when absent.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace memnet::testing {
+
+inline std::string babi_dir() {
+  if (const char* env = std::getenv("MEMNET_BABI_DIR")) return env;
+  return std::string(MEMNET_SOURCE_DIR) + "/../shared/datasets/babi/tasks_1-20_v1-2";
+}
+
+inline bool babi_available() {
+  return std::filesystem::exists(babi_dir() + "/en/qa1_single-supporting-fact_train.txt");
+}
+
+// A fresh, empty folder under the system temp dir.
+inline std::filesystem::path temp_dir(const std::string& tag) {
+  auto base = std::filesystem::temp_directory_path() /
+              ("memnet_test_" + tag + "_" + std::to_string(std::rand()));
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base);
+  return base;
+}
+
+}  // namespace memnet::testing
