@@ -4,7 +4,7 @@
 
 namespace memnet::core {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;  // keys in the documented order
 
 std::string to_json(const EvalReport& report) {
   json tasks = json::array();

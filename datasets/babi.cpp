@@ -259,7 +259,8 @@ namespace {
 
 // Task number of a file named "qa<N>_<name>_<split>.txt", or 0 when the name does not match.
 int task_of(const std::string& name, std::string_view split) {
-  const std::string suffix = "_" + std::string(split) + ".txt";
+  std::string suffix = "_";  // built by append: GCC 12 warns (-Wrestrict) on "_" + string
+  suffix.append(split).append(".txt");
   if (!name.starts_with("qa") || !name.ends_with(suffix)) return 0;
   const std::size_t underscore = name.find('_', 2);
   // "qa<N>_" + name + suffix; the name may be empty but must not overlap the suffix.

@@ -330,11 +330,14 @@ void write_dataset(const std::string& dir, int train_questions, int test_questio
   }
   for (int kind = 1; kind <= kGeneratedKinds; ++kind) {
     const std::string stem = task_file_stem(kind);
-    // Train and test draw from unrelated streams: seed+0 and seed+1 through the mixer.
+    // Train and test draw from unrelated streams. The test seed is salted rather than seed + 1,
+    // so that the test split of one seed is never the train split of the next.
+    const std::uint64_t train_seed = mix(seed);
+    const std::uint64_t test_seed = mix(train_seed ^ 0x7465737473706C74ULL);  // "testsplt"
     write_file(fs::path(dir) / (stem + "_train.txt"),
-               generate_babi(kind, train_questions, mix(seed)));
+               generate_babi(kind, train_questions, train_seed));
     write_file(fs::path(dir) / (stem + "_test.txt"),
-               generate_babi(kind, test_questions, mix(seed + 1)));
+               generate_babi(kind, test_questions, test_seed));
   }
 }
 

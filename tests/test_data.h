@@ -4,6 +4,9 @@
 // $MEMNET_BABI_DIR). Tests that need them are skipped, with the reason printed, when absent.
 #pragma once
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -21,8 +24,10 @@ inline bool babi_available() {
 
 // A fresh, empty folder under the system temp dir.
 inline std::filesystem::path temp_dir(const std::string& tag) {
+  static std::atomic<int> counter{0};
   auto base = std::filesystem::temp_directory_path() /
-              ("memnet_test_" + tag + "_" + std::to_string(std::rand()));
+              ("memnet_test_" + tag + "_" + std::to_string(::getpid()) + "_" +
+               std::to_string(counter++));
   std::filesystem::remove_all(base);
   std::filesystem::create_directories(base);
   return base;

@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -237,6 +238,24 @@ TEST_CASE("generator: write_dataset writes a folder the loader reads") {
     for (const ds::Story& story : train) replay.check_story(story);
   }
   std::filesystem::remove_all(dir.parent_path().parent_path());
+}
+
+TEST_CASE("generator: neighbouring seeds give unrelated train and test splits") {
+  const auto dir = memnet::testing::temp_dir("generator_seeds");
+  ds::write_dataset((dir / "a").string(), 20, 20, 1);
+  ds::write_dataset((dir / "b").string(), 20, 20, 2);
+  const auto read = [](const std::filesystem::path& file) {
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string stem = ds::task_file_stem(1);
+  const std::string a_train = read(dir / "a" / (stem + "_train.txt"));
+  const std::string a_test = read(dir / "a" / (stem + "_test.txt"));
+  const std::string b_train = read(dir / "b" / (stem + "_train.txt"));
+  CHECK(a_train != a_test);
+  CHECK(a_test != b_train);
+  CHECK(a_train != b_train);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("generator: write_dataset names the path it cannot write") {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages memnet builds with, if any are missing (needs root or sudo).
+#   scripts/setup.sh          build and test dependencies
+#   scripts/setup.sh --bench  also the PyTorch reference used by bench/
+set -euo pipefail
+
+packages=(g++ cmake ninja-build pkg-config
+          libeigen3-dev libfmt-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev
+          libcli11-dev doctest-dev sqlite3)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3 python3-torch)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

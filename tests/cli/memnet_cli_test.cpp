@@ -1,0 +1,106 @@
+// Smoke tests through the real `memnet` binary: generate -> train -> eval -> ask, and the
+// error contracts a user meets first (malformed bAbI file, unknown words, missing model).
+#include <doctest/doctest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "tests/test_data.h"
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Run run_memnet(const std::string& args) {
+  const char* env = std::getenv("MEMNET_BINARY");
+  const std::string bin = env ? env : MEMNET_BINARY;
+  Run r;
+  FILE* pipe = popen((bin + " " + args + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int st = pclose(pipe);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+void write(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+}  // namespace
+
+TEST_CASE("cli: generate, train, eval --json and ask --json work end to end") {
+  const auto dir = memnet::testing::temp_dir("cli_e2e");
+  const std::string data = (dir / "data").string(), db = (dir / "m.db").string();
+  Run g = run_memnet("generate --out " + data + " --train 400 --test 200 --seed 3");
+  REQUIRE_MESSAGE(g.status == 0, g.out);
+
+  Run t = run_memnet("train --data " + data + " --task 1 --model " + db +
+                 " --epochs 25 --ls-epochs 5 --threads 2 --quiet");
+  REQUIRE_MESSAGE(t.status == 0, t.out);
+  CHECK(t.out.find("saved model 'task1'") != std::string::npos);
+
+  Run e = run_memnet("eval --model " + db + " --data " + data + " --json");
+  REQUIRE_MESSAGE(e.status == 0, e.out);
+  CHECK(e.out.rfind("{\"tasks\":[{", 0) == 0);
+  CHECK(e.out.find("\"task\":1") != std::string::npos);
+  CHECK(e.out.find("\"mean_error\":") != std::string::npos);
+  CHECK(e.out.find("\"support_hit\":") != std::string::npos);
+
+  write(dir / "story.txt", "Mary went to the kitchen.\nJohn moved to the garden.\nMary travelled to the office.\n");
+  Run a = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
+                 " --question 'Where is Mary?' --json");
+  REQUIRE_MESSAGE(a.status == 0, a.out);
+  CHECK(a.out.find("\"answer\":\"office\"") != std::string::npos);
+  CHECK(a.out.find("\"hops\":[[") != std::string::npos);
+
+  Run human = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
+                     " --question 'Where is Mary?'");
+  CHECK(human.status == 0);
+  CHECK(human.out.find("answer: office") != std::string::npos);
+  CHECK(human.out.find("hop 3") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: unknown words in a question are ignored and reported") {
+  const auto dir = memnet::testing::temp_dir("cli_unknown");
+  const std::string data = (dir / "data").string(), db = (dir / "m.db").string();
+  REQUIRE(run_memnet("generate --out " + data + " --train 100 --test 50").status == 0);
+  REQUIRE(run_memnet("train --data " + data + " --task 1 --model " + db + " --epochs 2 --ls-epochs 0 --quiet").status == 0);
+  write(dir / "story.txt", "1 Mary went to the kitchen.\n");
+  Run a = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
+                 " --question 'Where is Zorblax?'");
+  CHECK(a.status == 0);
+  CHECK(a.out.find("unknown words (ignored): zorblax") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: a malformed bAbI file is reported with path and line, exit 1, nothing saved") {
+  const auto dir = memnet::testing::temp_dir("cli_bad");
+  const std::string db = (dir / "m.db").string();
+  write(dir / "qa1_bad_train.txt", "1 Mary went to the kitchen.\n2 Where is Mary?\n");
+  write(dir / "qa1_bad_test.txt", "1 Mary went to the kitchen.\n");
+  Run t = run_memnet("train --data " + dir.string() + " --task 1 --model " + db + " --quiet");
+  CHECK(t.status == 1);
+  CHECK_MESSAGE(t.out.find("qa1_bad_train.txt:2:") != std::string::npos, t.out);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("cli: usage errors exit 2, a missing model file exits 1 with its name") {
+  CHECK(run_memnet("train --model x.db").status == 2);
+  CHECK(run_memnet("frobnicate").status == 2);
+  Run a = run_memnet("ask --model /nonexistent/m.db --question 'Where is Mary?'");
+  CHECK(a.status == 1);
+  CHECK(a.out.find("/nonexistent/m.db") != std::string::npos);
+  CHECK(run_memnet("--help").status == 0);
+}
