@@ -87,9 +87,13 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--hops", job.config.hops, "K, memory hops")->capture_default_str()->check(CLI::Range(1, 64));
   f->dim = cmd->add_option("--dim", job.config.dim, "d, embedding size (joint default 50)")->capture_default_str()->check(CLI::Range(1, 4096));
   cmd->add_option("--memory", job.config.memory_size, "Most recent sentences a question sees")->capture_default_str()->check(CLI::Range(1, 100000));
-  cmd->add_option("--pe", f->pe, "Position encoding: paper, reference (the authors' code) or none (bag of words)")->capture_default_str();
+  cmd->add_option("--pe", f->pe, "Position encoding: paper, reference (the authors' code) or none (bag of words)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"paper", "reference", "none", "bow"}));
   cmd->add_flag("--no-temporal", f->no_temporal, "Disable temporal encoding");
-  cmd->add_option("--tying", f->tying, "Weight tying: adjacent or layerwise")->capture_default_str();
+  cmd->add_option("--tying", f->tying, "Weight tying: adjacent or layerwise")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"adjacent", "layerwise"}));
   f->epochs = cmd->add_option("--epochs", job.options.epochs, "Epochs after linear start (joint default 60)")->capture_default_str();
   f->ls_epochs = cmd->add_option("--ls-epochs", job.options.linear_start_epochs, "Linear start epochs, 0 to disable (joint default 30)")->capture_default_str();
   cmd->add_option("--lr", job.options.learning_rate, "Learning rate")->capture_default_str();

@@ -99,6 +99,7 @@ TEST_CASE("cli: a malformed bAbI file is reported with path and line, exit 1, no
 TEST_CASE("cli: usage errors exit 2, a missing model file exits 1 with its name") {
   CHECK(run_memnet("train --model x.db").status == 2);
   CHECK(run_memnet("frobnicate").status == 2);
+  CHECK(run_memnet("train --data d --model m.db --pe fancy").status == 2);
   Run a = run_memnet("ask --model /nonexistent/m.db --question 'Where is Mary?'");
   CHECK(a.status == 1);
   CHECK(a.out.find("/nonexistent/m.db") != std::string::npos);
