@@ -71,6 +71,13 @@ void print_table(const core::AskResult& r) {
     }
     std::cout << "\n";
   }
+  bool any_empty = false;
+  for (float w : r.empty_weight) any_empty = any_empty || w >= 0.005f;
+  if (any_empty) {
+    std::cout << std::string(5, ' ') << pad_right("(empty memory slots)", text_width);
+    for (float w : r.empty_weight) std::cout << fmt::format("  {} {:.2f}", bar(w, 11), w);
+    std::cout << "\n";
+  }
 }
 
 int run(AskFlags& f) {

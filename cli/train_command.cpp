@@ -91,6 +91,9 @@ Runner add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"paper", "reference", "none", "bow"}));
   cmd->add_flag("--no-temporal", f->no_temporal, "Disable temporal encoding");
+  cmd->add_flag("!--no-empty-slots", job.pad_memory,
+                "Attention over the real memories only (default: the memory is padded with empty "
+                "slots up to the longest training story, which stay in the softmax, as in the authors' code)");
   cmd->add_option("--tying", f->tying, "Weight tying: adjacent or layerwise")
       ->capture_default_str()
       ->check(CLI::IsMember({"adjacent", "layerwise"}));

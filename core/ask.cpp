@@ -42,6 +42,7 @@ AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
       hop.push_back({sentence, story[static_cast<size_t>(sentence)], attention(slot)});
     }
     r.hops.push_back(std::move(hop));
+    r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));
   }
   for (const auto& w : unknown) {
     if (std::find(r.unknown_words.begin(), r.unknown_words.end(), w) == r.unknown_words.end()) {

@@ -29,6 +29,7 @@ struct AskResult {
   float probability = 0;
   std::vector<Alternative> alternatives;       // the top answers, best first, answer included
   std::vector<std::vector<Attention>> hops;    // K lists, in story order, memory window only
+  std::vector<float> empty_weight;             // K: attention on the model's empty slots
   std::vector<std::string> unknown_words;      // ignored, in order of appearance, unique
   int sentences = 0;                           // story length
   int memory_first = 0;                        // first sentence inside the memory window

@@ -24,6 +24,13 @@ int longest_sentence(const std::vector<datasets::Story>& stories) {
   return static_cast<int>(longest);
 }
 
+int longest_story(const std::vector<datasets::Story>& stories) {
+  int longest = 0;
+  for (const auto& story : stories)
+    for (const auto& q : story.questions) longest = std::max(longest, q.statements_before);
+  return longest;
+}
+
 std::vector<engine::Example> to_examples(const std::vector<datasets::Story>& stories,
                                          const engine::Vocabulary& vocab, int task,
                                          std::vector<std::string>* unknown, int keep_last) {

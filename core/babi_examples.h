@@ -19,6 +19,9 @@ void grow_vocabulary(engine::Vocabulary& vocab, const std::vector<datasets::Stor
 // Longest statement or question, in tokens (J of the reference position encoding).
 int longest_sentence(const std::vector<datasets::Story>& stories);
 
+// Most statements any question of `stories` has before it (its story length).
+int longest_story(const std::vector<datasets::Story>& stories);
+
 // One example per question. Words missing from `vocab` are dropped and appended to
 // `unknown` (when non-null); an unknown answer becomes id 0 (always counted wrong).
 // keep_last > 0 keeps only that many most recent statements per question (the memory window;

@@ -32,6 +32,7 @@ std::string to_json(const AskResult& r) {
   }
   json j = {{"answer", r.answer},         {"probability", r.probability},
             {"alternatives", alternatives}, {"hops", hops},
+            {"empty_weight", r.empty_weight},
             {"unknown_words", r.unknown_words}, {"sentences", r.sentences},
             {"memory_first", r.memory_first}};
   // Invalid UTF-8 in a user's story must not abort the dump.

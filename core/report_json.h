@@ -15,7 +15,8 @@ namespace memnet::core {
 std::string to_json(const EvalReport& report);
 
 // {"answer":"kitchen","probability":0.97,"alternatives":[{"answer","probability"}...],
-//  "hops":[[{"sentence":0,"text":"...","weight":0.1},...],...],"unknown_words":[...],
+//  "hops":[[{"sentence":0,"text":"...","weight":0.1},...],...],"empty_weight":[0.2,...],
+//  "unknown_words":[...],
 //  "sentences":N,"memory_first":F}
 std::string to_json(const AskResult& result);
 

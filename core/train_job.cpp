@@ -67,7 +67,12 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     engine::ModelConfig config = job.config;
     config.vocab_size = vocab.size();
     config.sentence_length = 1;
-    for (const auto* s : stories) config.sentence_length = std::max(config.sentence_length, longest_sentence(*s));
+    config.padded_memory = 0;
+    for (const auto* s : stories) {
+      config.sentence_length = std::max(config.sentence_length, longest_sentence(*s));
+      if (job.pad_memory) config.padded_memory = std::max(config.padded_memory, longest_story(*s));
+    }
+    config.padded_memory = std::min(config.padded_memory, config.memory_size);
     std::vector<engine::Example> examples;
     for (size_t i = 0; i < stories.size(); ++i) {
       auto xs = to_examples(*stories[i], vocab, unit.tasks[i], nullptr, config.memory_size);

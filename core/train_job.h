@@ -25,6 +25,8 @@ struct TrainJob {
   std::string model_name;       // overrides "task<N>"/"joint" when one model is trained
   engine::ModelConfig config;   // hops, dim, memory_size, encoding, temporal, tying;
                                 // vocab_size and sentence_length come from the data
+  bool pad_memory = true;       // padded_memory = min(memory_size, longest training story),
+                                // as the authors' code; false: no empty slots
   engine::TrainOptions options;
 };
 

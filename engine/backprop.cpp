@@ -80,7 +80,8 @@ ExampleLoss backprop(const Memn2n& model, const Example& x, bool linear,
     // o = sum_i p_i c_i
     Matrix dc = d_o * h.p.transpose();  // d x n
     Vector dp = h.c.transpose() * d_o;  // n
-    // p = softmax(s): ds = p * (dp - p.dp); linear start: p = s
+    // p = softmax(s): ds = p * (dp - p.dp); linear start: p = s. Empty slots (padded memory)
+    // have dp = 0, so the same formula holds with p over the real memories only.
     Vector ds = linear ? dp : Vector(h.p.cwiseProduct((dp.array() - h.p.dot(dp)).matrix()));
     // s_i = u^T m_i
     Matrix dm = h.u * ds.transpose();  // d x n

@@ -38,6 +38,9 @@ void forward(const Memn2n& model, const Example& x, bool linear, const std::vect
 
 // Numerically safe softmax (subtracts the max). Empty input gives empty output.
 Vector softmax(const Eigen::Ref<const Vector>& z);
+// Softmax over z and `empty` more logits fixed at 0, returning only z's part (sums to < 1
+// when empty > 0). The attention over real memories when the memory has empty slots.
+Vector softmax_with_empty(const Eigen::Ref<const Vector>& z, int empty);
 
 // The d x n word part of the embeddings of the n most recent sentences (slot 0 = most recent)
 // through word matrix E: column i = sum_j l_j * E x_ij.

@@ -1,6 +1,8 @@
 #include "engine/memn2n.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
@@ -106,6 +108,14 @@ Vector softmax(const Eigen::Ref<const Vector>& z) {
   return e / e.sum();
 }
 
+Vector softmax_with_empty(const Eigen::Ref<const Vector>& z, int empty) {
+  if (empty <= 0) return softmax(z);
+  if (z.size() == 0) return Vector();
+  const float z_max = std::max(z.maxCoeff(), 0.0f);  // the empty slots' logit is 0
+  Vector e = (z.array() - z_max).exp().matrix();
+  return e / (e.sum() + static_cast<float>(empty) * std::exp(-z_max));
+}
+
 namespace {
 
 // out += sum_j l_j * E x_j, written into a column without temporaries.
@@ -172,7 +182,8 @@ void forward(const Memn2n& model, const Example& x, bool linear, const std::vect
       }
     }
     Vector s = h.m.transpose() * u;        // n  u^T m_i
-    h.p = linear ? s : softmax(s);         // n  p = softmax(u^T m_i)
+    // n  p = softmax(u^T m_i), over the empty slots too when the memory is padded
+    h.p = linear ? s : softmax_with_empty(s, cfg.padded_memory - n);
     h.o = h.c * h.p;                       // d  o = sum_i p_i c_i
     if (cfg.tying == Tying::kLayerwise) {
       u = model.H() * u + h.o;             // u^{k+1} = H u^k + o^k

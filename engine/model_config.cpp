@@ -14,6 +14,8 @@ void validate(const ModelConfig& c) {
   require(c.dim >= 1 && c.dim <= 4096, "dim", c.dim, "must be in [1, 4096]");
   require(c.memory_size >= 1 && c.memory_size <= 100000, "memory_size", c.memory_size,
           "must be in [1, 100000]");
+  require(c.padded_memory >= 0 && c.padded_memory <= c.memory_size, "padded_memory",
+          c.padded_memory, "must be in [0, memory_size]");
   require(c.vocab_size >= 1, "vocab_size", c.vocab_size, "must be >= 1 (nil included)");
   if (c.encoding == Encoding::kReference) {
     require(c.sentence_length >= 1, "sentence_length", c.sentence_length,

@@ -86,7 +86,8 @@ std::int64_t insert_model_row(Database& db, const StoredModel& model,
   const engine::ModelConfig& c = model.config;
   db.with_statement(
       "INSERT INTO models (name, created_at, hops, dim, memory_size, vocab_size, "
-      "sentence_length, encoding, temporal, tying) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "sentence_length, encoding, temporal, tying, padded_memory) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [&](SQLite::Statement& s) {
         s.bind(1, model.name);
         s.bind(2, created_at);
@@ -98,6 +99,7 @@ std::int64_t insert_model_row(Database& db, const StoredModel& model,
         s.bind(8, std::string(engine::to_string(c.encoding)));
         s.bind(9, c.temporal ? 1 : 0);
         s.bind(10, std::string(engine::to_string(c.tying)));
+        s.bind(11, c.padded_memory);
         s.exec();
       });
   return db.handle().getLastInsertRowid();
@@ -213,7 +215,7 @@ class ModelReader {
   bool read_model_row(StoredModel& model) {
     return db_.with_statement(
         "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, encoding, "
-        "temporal, tying FROM models WHERE name = ?",
+        "temporal, tying, padded_memory FROM models WHERE name = ?",
         [&](SQLite::Statement& s) {
           s.bind(1, name_);
           if (!s.executeStep()) return false;
@@ -226,6 +228,7 @@ class ModelReader {
           c.vocab_size = integer(s.getColumn(5));
           c.sentence_length = integer(s.getColumn(6));
           c.temporal = s.getColumn(8).getInt() != 0;
+          c.padded_memory = integer(s.getColumn(10));
           try {
             c.encoding = engine::parse_encoding(s.getColumn(7).getString());
             c.tying = engine::parse_tying(s.getColumn(9).getString());

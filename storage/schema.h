@@ -29,6 +29,7 @@ CREATE TABLE models (
   hops            INTEGER NOT NULL,
   dim             INTEGER NOT NULL,
   memory_size     INTEGER NOT NULL,
+  padded_memory   INTEGER NOT NULL,
   vocab_size      INTEGER NOT NULL,
   sentence_length INTEGER NOT NULL,
   encoding        TEXT    NOT NULL,

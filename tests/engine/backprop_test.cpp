@@ -30,9 +30,10 @@ struct Mode {
   bool temporal;
   Tying tying;
   bool linear;
+  bool empty_slots;
   std::string name() const {
-    return fmt::format("{} TE={} {} {}", to_string(encoding), temporal, to_string(tying),
-                       linear ? "linear" : "softmax");
+    return fmt::format("{} TE={} {} {} empty_slots={}", to_string(encoding), temporal,
+                       to_string(tying), linear ? "linear" : "softmax", empty_slots);
   }
 };
 
@@ -43,7 +44,10 @@ double worst_gradient_error(const Mode& mode, std::string* where) {
   ModelConfig cfg;
   cfg.hops = 3;
   cfg.dim = 4;
-  cfg.memory_size = 4;  // story of 6 sentences: the window matters
+  // story of 6 sentences: without empty slots a window of 4 cuts it; with them, a memory of
+  // 9 holds it and 3 empty slots
+  cfg.memory_size = mode.empty_slots ? 9 : 4;
+  cfg.padded_memory = mode.empty_slots ? 9 : 0;
   cfg.vocab_size = 9;
   cfg.sentence_length = 5;
   cfg.encoding = mode.encoding;
@@ -52,7 +56,9 @@ double worst_gradient_error(const Mode& mode, std::string* where) {
   std::mt19937_64 rng(7);
   Memn2n model = Memn2n::random(cfg, rng, 0.3f);
   const Example x = random_example(rng, cfg.vocab_size, 6);
-  const std::vector<int> time = {0, 2, 3, 3};  // noisy temporal indices, capped
+  // noisy temporal indices, capped at memory_size - 1
+  const std::vector<int> time =
+      mode.empty_slots ? std::vector<int>{0, 1, 3, 4, 6, 8} : std::vector<int>{0, 2, 3, 3};
 
   Gradients g(model);
   ForwardTrace trace;
@@ -91,10 +97,12 @@ TEST_CASE("backprop: matches central differences for every parameter in every mo
     for (bool temporal : {false, true}) {
       for (Tying tying : {Tying::kAdjacent, Tying::kLayerwise}) {
         for (bool linear : {false, true}) {
-          const Mode mode{e, temporal, tying, linear};
-          std::string where;
-          const double worst = worst_gradient_error(mode, &where);
-          CHECK_MESSAGE(worst < 2e-2, mode.name(), ": worst relative error ", worst, " at ", where);
+          for (bool empty_slots : {false, true}) {
+            const Mode mode{e, temporal, tying, linear, empty_slots};
+            std::string where;
+            const double worst = worst_gradient_error(mode, &where);
+            CHECK_MESSAGE(worst < 2e-2, mode.name(), ": worst relative error ", worst, " at ", where);
+          }
         }
       }
     }

@@ -35,6 +35,40 @@ TEST_CASE("softmax: sums to 1, survives large logits, keeps order") {
   CHECK(softmax(Vector()).size() == 0);
 }
 
+TEST_CASE("softmax with empty slots: the empty slots take exp(0) each and are left out") {
+  Vector z(2);
+  z << 0.0f, std::log(2.0f);
+  const Vector p = softmax_with_empty(z, 1);  // e = 1, 2 and one empty slot 1: sum 4
+  CHECK(p(0) == doctest::Approx(0.25));
+  CHECK(p(1) == doctest::Approx(0.5));
+  CHECK(softmax_with_empty(z, 0).isApprox(softmax(z)));
+  Vector big(1);
+  big << 500.0f;
+  CHECK(softmax_with_empty(big, 40)(0) == doctest::Approx(1.0));
+  Vector low(1);
+  low << -500.0f;
+  CHECK(softmax_with_empty(low, 3).allFinite());
+  CHECK(softmax_with_empty(low, 3)(0) == doctest::Approx(0.0));
+}
+
+TEST_CASE("memn2n: with empty slots, attention over a short story sums to less than 1") {
+  ModelConfig c = small_config();
+  c.memory_size = 5;
+  c.padded_memory = 5;
+  std::mt19937_64 rng(9);
+  const Memn2n m = Memn2n::random(c, rng);
+  Example x;
+  x.story = {{1}, {2, 3}};
+  x.question = {4};
+  const Prediction p = m.answer(x);
+  CHECK(p.attention[0].size() == 2);
+  CHECK(p.attention[0].sum() < 1.0f);
+  CHECK(p.attention[0].sum() > 0.0f);
+  ModelConfig bad = c;
+  bad.padded_memory = 6;
+  CHECK_THROWS_WITH_AS(validate(bad), doctest::Contains("padded_memory"), std::invalid_argument);
+}
+
 TEST_CASE("memn2n: adjacent tying resolves A, B, C and W to shared matrices") {
   std::mt19937_64 rng(1);
   const Memn2n m = Memn2n::random(small_config(), rng);

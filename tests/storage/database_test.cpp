@@ -75,8 +75,8 @@ TEST_CASE("Database: a file keeps its schema and data when closed and reopened")
     Database db(path);
     db.execute(
         "INSERT INTO models (name, created_at, hops, dim, memory_size, vocab_size, "
-        "sentence_length, encoding, temporal, tying) "
-        "VALUES ('kept', 'now', 1, 1, 1, 1, 0, 'paper', 0, 'adjacent')");
+        "sentence_length, encoding, temporal, tying, padded_memory) "
+        "VALUES ('kept', 'now', 1, 1, 1, 1, 0, 'paper', 0, 'adjacent', 0)");
   }
   SUBCASE("read-write") {
     Database db(path);

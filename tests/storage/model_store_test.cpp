@@ -100,6 +100,7 @@ ModelConfig small_config() {
   config.hops = 3;
   config.dim = 5;
   config.memory_size = 4;
+  config.padded_memory = 3;
   config.vocab_size = 7;
   return config;
 }
@@ -119,6 +120,7 @@ void check_same_model(const StoredModel& got, const StoredModel& want) {
   CHECK(got.config.hops == want.config.hops);
   CHECK(got.config.dim == want.config.dim);
   CHECK(got.config.memory_size == want.config.memory_size);
+  CHECK(got.config.padded_memory == want.config.padded_memory);
   CHECK(got.config.vocab_size == want.config.vocab_size);
   CHECK(got.config.sentence_length == want.config.sentence_length);
   CHECK(got.config.encoding == want.config.encoding);
