@@ -5,7 +5,8 @@
 # same run on the same machine, and prints per-task test error and training wall time for
 # both, and the time ratio.
 #   bench/babi_vs_torch.sh [BABI_EN_DIR] [TASKS...]
-# Env: THREADS (default: nproc), SEED (default 1), OUT (default bench/out).
+# Env: THREADS (default: nproc), SEED (default 1), OUT (default bench/out),
+#      MEMNET_FLAGS (extra `memnet train` flags, e.g. "--pe reference").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:-../shared/datasets/babi/tasks_1-20_v1-2/en}"
@@ -25,11 +26,11 @@ db="$out/bench_single.db"
 rm -f "$db"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "memnet: threads=$threads seed=$seed; torch: threads=$threads seed=$seed"
+echo "memnet: threads=$threads seed=$seed flags='${MEMNET_FLAGS:-}'; torch: threads=$threads seed=$seed"
 
 t0=$(date +%s.%N)
 ./build/memnet train --data "$data" --task "${tasks[@]}" --model "$db" --threads "$threads" \
-  --seed "$seed" --quiet > "$out/memnet_train.log"
+  --seed "$seed" --quiet ${MEMNET_FLAGS:-} > "$out/memnet_train.log"
 t1=$(date +%s.%N)
 memnet_seconds=$(echo "$t1 - $t0" | bc)
 ./build/memnet eval --model "$db" --data "$data" --json > "$out/memnet_eval.json"
