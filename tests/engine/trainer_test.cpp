@@ -1,0 +1,161 @@
+#include "engine/trainer.h"
+
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "engine/evaluate.h"
+
+using namespace memnet::engine;
+
+namespace {
+
+// A tiny single-supporting-fact task in word ids: people 1-3 move to places 4-7 ("went"
+// = 8, "where" = 9); the answer is the last place of the asked person.
+std::vector<Example> toy_task(int count, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<Example> xs;
+  for (int i = 0; i < count; ++i) {
+    Example x;
+    int last[4] = {0, 0, 0, 0};
+    const int n = 2 + static_cast<int>(rng() % 5);
+    for (int s = 0; s < n; ++s) {
+      const int who = 1 + static_cast<int>(rng() % 3), where = 4 + static_cast<int>(rng() % 4);
+      x.story.push_back({who, 8, where});
+      last[who] = where;
+      if (s == n - 1 || rng() % 2) {
+        x.question = {9, who};
+        x.answer = where;
+        x.support = {s};
+      }
+    }
+    // ask about someone who moved
+    const int who = x.question[1];
+    x.answer = last[who];
+    for (int s = n - 1; s >= 0; --s) {
+      if (x.story[static_cast<size_t>(s)][0] == who) {
+        x.support = {s};
+        break;
+      }
+    }
+    x.task = 1;
+    xs.push_back(x);
+  }
+  return xs;
+}
+
+ModelConfig toy_config() {
+  ModelConfig c;
+  c.dim = 12;
+  c.vocab_size = 10;
+  c.memory_size = 10;
+  c.padded_memory = 6;
+  c.sentence_length = 3;
+  c.encoding = Encoding::kReference;
+  return c;
+}
+
+TrainOptions quick_options() {
+  TrainOptions o;
+  o.epochs = 30;
+  o.linear_start_epochs = 5;
+  o.seed = 11;
+  return o;
+}
+
+bool same_parameters(const Memn2n& a, const Memn2n& b) {
+  for (size_t i = 0; i < a.parameters().size(); ++i) {
+    if (a.parameters()[i].value != b.parameters()[i].value) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("trainer: learns a single-supporting-fact toy task") {
+  const auto train_set = toy_task(600, 1), test_set = toy_task(200, 2);
+  const TrainResult r = train(toy_config(), train_set, quick_options());
+  const Evaluation ev = evaluate(r.model, test_set);
+  CHECK_MESSAGE(ev.mean_error < 0.1, "test error ", ev.mean_error);
+  CHECK(ev.tasks[0].support_hit() > 0.8);
+  CHECK(r.record.epochs.size() == 35);
+  CHECK(r.record.epochs.front().linear_start);
+  CHECK_FALSE(r.record.epochs.back().linear_start);
+  CHECK(r.record.epochs.back().train_loss < r.record.epochs.front().train_loss);
+}
+
+TEST_CASE("trainer: the nil word keeps a zero embedding after training") {
+  const auto train_set = toy_task(100, 3);
+  TrainOptions o = quick_options();
+  o.epochs = 3;
+  const TrainResult r = train(toy_config(), train_set, o);
+  const auto specs = parameter_specs(r.model.config());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].word_matrix) CHECK_MESSAGE(r.model.parameters()[i].value.col(0).isZero(0), specs[i].name);
+  }
+}
+
+TEST_CASE("trainer: same seed and thread count give the same model bit for bit") {
+  const auto train_set = toy_task(150, 4);
+  TrainOptions o = quick_options();
+  o.epochs = 4;
+  o.linear_start_epochs = 1;
+  SUBCASE("one thread") { o.threads = 1; }
+  SUBCASE("two threads over the batch") { o.threads = 2; }
+  SUBCASE("two threads over three repeats") {
+    o.threads = 2;
+    o.repeats = 3;
+  }
+  const TrainResult a = train(toy_config(), train_set, o);
+  const TrainResult b = train(toy_config(), train_set, o);
+  CHECK(same_parameters(a.model, b.model));
+  CHECK(a.record.best_repeat == b.record.best_repeat);
+  TrainOptions other = o;
+  other.seed = o.seed + 1;
+  CHECK_FALSE(same_parameters(a.model, train(toy_config(), train_set, other).model));
+}
+
+TEST_CASE("trainer: repeats do not depend on the thread count") {
+  const auto train_set = toy_task(150, 5);
+  TrainOptions o = quick_options();
+  o.epochs = 3;
+  o.repeats = 2;
+  o.threads = 1;
+  const TrainResult one = train(toy_config(), train_set, o);
+  o.threads = 2;
+  const TrainResult two = train(toy_config(), train_set, o);
+  CHECK(same_parameters(one.model, two.model));
+}
+
+TEST_CASE("trainer: validation split takes the share of each task") {
+  std::vector<Example> xs(30);
+  for (size_t i = 0; i < xs.size(); ++i) xs[i].task = i < 20 ? 1 : 2;
+  const auto mask = validation_mask(xs, 0.1f, 1);
+  int t1 = 0, t2 = 0;
+  for (size_t i = 0; i < xs.size(); ++i) (xs[i].task == 1 ? t1 : t2) += mask[i];
+  CHECK(t1 == 2);
+  CHECK(t2 == 1);
+}
+
+TEST_CASE("trainer: random noise keeps order, stays in range and adds gaps") {
+  std::mt19937_64 rng(3);
+  bool gap = false;
+  for (int trial = 0; trial < 200; ++trial) {
+    const auto t = noisy_time(20, 50, 0.1f, rng);
+    REQUIRE(t.size() == 20);
+    for (size_t i = 1; i < t.size(); ++i) CHECK(t[i] > t[i - 1]);
+    CHECK(t.back() <= 21);
+    gap = gap || t.back() > 19;
+  }
+  CHECK(gap);
+  const auto capped = noisy_time(10, 10, 0.5f, rng);
+  for (int ti : capped) CHECK(ti <= 9);
+}
+
+TEST_CASE("trainer: bad options are rejected with the option named") {
+  TrainOptions o;
+  o.batch_size = 0;
+  CHECK_THROWS_WITH_AS(validate(o), doctest::Contains("batch size"), std::invalid_argument);
+  CHECK_THROWS_WITH_AS(train(toy_config(), {}, TrainOptions{}), doctest::Contains("no training examples"),
+                       std::invalid_argument);
+}
