@@ -52,7 +52,7 @@ EvalReport run_eval(const EvalJob& job) {
   for (const auto& [task, index] : owner) {
     const storage::StoredModel& sm = models[index];
     const engine::Memn2n model(sm.config, sm.weights);
-    const auto stories = datasets::load_babi_file(datasets::find_task_files(job.data_dir, task).test);
+    const auto stories = datasets::load_babi_file(datasets::find_task_file(job.data_dir, task, "test"));
     std::vector<std::string> unknown;
     const auto examples = to_examples(stories, sm.vocab, task, &unknown, sm.config.memory_size);
     const engine::Evaluation ev = engine::evaluate(model, examples, job.threads);

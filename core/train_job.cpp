@@ -36,7 +36,7 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
 
   // Parse everything first: a malformed file fails the job before any training.
   std::vector<std::vector<datasets::Story>> train_stories;
-  for (int t : tasks) train_stories.push_back(datasets::load_babi_file(datasets::find_task_files(job.data_dir, t).train));
+  for (int t : tasks) train_stories.push_back(datasets::load_babi_file(datasets::find_task_file(job.data_dir, t, "train")));
 
   std::vector<Unit> units;
   if (job.joint) {

@@ -290,31 +290,50 @@ std::vector<fs::path> list_folder(const std::string& dir) {
 
 }  // namespace
 
-TaskFiles find_task_files(const std::string& dir, int task) {
+namespace {
+
+std::string find_in(const std::vector<fs::path>& files, const std::string& dir, int task,
+                    std::string_view split) {
+  std::string pattern = "qa" + std::to_string(task) + "_*_";
+  pattern.append(split).append(".txt");
+  std::vector<std::string> matches;
+  for (const fs::path& file : files) {
+    if (task_of(file.filename().string(), split) == task) matches.push_back(file.string());
+  }
+  if (matches.empty()) {
+    throw std::runtime_error("bAbI task " + std::to_string(task) + " has no " +
+                             std::string(split) + " file in " + dir + " (no file matches " +
+                             pattern + ")");
+  }
+  if (matches.size() > 1) {
+    throw std::runtime_error("bAbI task " + std::to_string(task) + " has " +
+                             std::to_string(matches.size()) + " " + std::string(split) +
+                             " files in " + dir + " (" + pattern + " matches " + matches[0] +
+                             " and " + matches[1] + ")");
+  }
+  return matches[0];
+}
+
+void check_task(int task) {
   if (task < 1)
     throw std::invalid_argument("bAbI task numbers start at 1, got " + std::to_string(task));
+}
+
+}  // namespace
+
+TaskFiles find_task_files(const std::string& dir, int task) {
+  check_task(task);
   const std::vector<fs::path> files = list_folder(dir);
   TaskFiles result;
   result.task = task;
-  for (const char* split : {"train", "test"}) {
-    const std::string pattern = "qa" + std::to_string(task) + "_*_" + split + ".txt";
-    std::vector<std::string> matches;
-    for (const fs::path& file : files) {
-      if (task_of(file.filename().string(), split) == task) matches.push_back(file.string());
-    }
-    if (matches.empty()) {
-      throw std::runtime_error("bAbI task " + std::to_string(task) + " has no " + split +
-                               " file in " + dir + " (no file matches " + pattern + ")");
-    }
-    if (matches.size() > 1) {
-      throw std::runtime_error("bAbI task " + std::to_string(task) + " has " +
-                               std::to_string(matches.size()) + " " + split + " files in " + dir +
-                               " (" + pattern + " matches " + matches[0] + " and " + matches[1] +
-                               ")");
-    }
-    (std::string_view(split) == "train" ? result.train : result.test) = matches[0];
-  }
+  result.train = find_in(files, dir, task, "train");
+  result.test = find_in(files, dir, task, "test");
   return result;
+}
+
+std::string find_task_file(const std::string& dir, int task, std::string_view split) {
+  check_task(task);
+  return find_in(list_folder(dir), dir, task, split);
 }
 
 std::vector<int> available_tasks(const std::string& dir) {

@@ -54,6 +54,10 @@ struct TaskFiles {
 // which: en-10k ships no qa3 train file), or when a pattern matches more than one file.
 TaskFiles find_task_files(const std::string& dir, int task);
 
+// One file of a task: split is "train" or "test". Same errors as find_task_files, for that
+// file only (training needs no test file, evaluation no train file).
+std::string find_task_file(const std::string& dir, int task, std::string_view split);
+
 // The task numbers, ascending, that have a "qa<N>_*_train.txt" file in `dir`.
 // Throws std::runtime_error when `dir` is not a readable folder.
 std::vector<int> available_tasks(const std::string& dir);

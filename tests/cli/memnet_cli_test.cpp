@@ -69,6 +69,21 @@ TEST_CASE("cli: generate, train, eval --json and ask --json work end to end") {
   CHECK(human.status == 0);
   CHECK(human.out.find("answer: office") != std::string::npos);
   CHECK(human.out.find("hop 3") != std::string::npos);
+
+  // A joint model in the same file claims task 1 too: eval asks which one to use.
+  Run j = run_memnet("train --data " + data + " --task 1 2 --joint --model " + db +
+                     " --epochs 2 --ls-epochs 0 --dim 8 --quiet");
+  REQUIRE_MESSAGE(j.status == 0, j.out);
+  Run clash = run_memnet("eval --model " + db + " --data " + data);
+  CHECK(clash.status == 1);
+  CHECK_MESSAGE(clash.out.find("claimed by models") != std::string::npos, clash.out);
+  Run pick = run_memnet("eval --model " + db + " --data " + data + " --name joint --json");
+  CHECK_MESSAGE(pick.status == 0, pick.out);
+  CHECK(pick.out.find("\"task\":2") != std::string::npos);
+  Run ambiguous = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
+                             " --question 'Where is Mary?'");
+  CHECK(ambiguous.status == 1);
+  CHECK_MESSAGE(ambiguous.out.find("task1") != std::string::npos, ambiguous.out);
   std::filesystem::remove_all(dir);
 }
 
@@ -89,7 +104,6 @@ TEST_CASE("cli: a malformed bAbI file is reported with path and line, exit 1, no
   const auto dir = memnet::testing::temp_dir("cli_bad");
   const std::string db = (dir / "m.db").string();
   write(dir / "qa1_bad_train.txt", "1 Mary went to the kitchen.\n2 Where is Mary?\n");
-  write(dir / "qa1_bad_test.txt", "1 Mary went to the kitchen.\n");
   Run t = run_memnet("train --data " + dir.string() + " --task 1 --model " + db + " --quiet");
   CHECK(t.status == 1);
   CHECK_MESSAGE(t.out.find("qa1_bad_train.txt:2:") != std::string::npos, t.out);

@@ -353,6 +353,12 @@ TEST_CASE("babi: find_task_files tells qa1 from qa10") {
     CHECK_THROWS_WITH_AS(ds::find_task_files(dir.string(), 1),
                          doctest::Contains("bAbI task 1 has 2 train files"), std::runtime_error);
   }
+  SUBCASE("one split can be found without the other") {
+    CHECK(ds::find_task_file(dir.string(), 11, "train") == (dir / "qa11_basic_train.txt").string());
+    CHECK(ds::find_task_file(dir.string(), 3, "test") == (dir / "qa3_three_test.txt").string());
+    CHECK_THROWS_WITH_AS(ds::find_task_file(dir.string(), 11, "test"),
+                         doctest::Contains("bAbI task 11 has no test file"), std::runtime_error);
+  }
   SUBCASE("available_tasks lists tasks with a train file, in number order") {
     CHECK(ds::available_tasks(dir.string()) == std::vector<int>{1, 10, 11});
   }
