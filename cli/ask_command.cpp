@@ -1,12 +1,12 @@
 // memnet ask: a story and a question -> core::ask, printed with per-hop attention.
+#include <fmt/format.h>
+
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
@@ -43,7 +43,8 @@ void print_table(const core::AskResult& r) {
   if (r.alternatives.size() > 1) {
     std::string alts;
     for (size_t i = 1; i < r.alternatives.size(); ++i) {
-      alts += fmt::format("{}{} {:.3f}", i > 1 ? ", " : "", r.alternatives[i].answer, r.alternatives[i].probability);
+      alts += fmt::format("{}{} {:.3f}", i > 1 ? ", " : "", r.alternatives[i].answer,
+                          r.alternatives[i].probability);
     }
     std::cout << "next:   " << alts << "\n";
   }
@@ -62,10 +63,12 @@ void print_table(const core::AskResult& r) {
   for (const auto& a : r.hops[0]) text_width = std::max(text_width, display_width(a.text));
   text_width = std::min(text_width, 48);
   std::cout << "\n" << std::string(5, ' ') << pad_right("sentence", text_width);
-  for (size_t k = 0; k < r.hops.size(); ++k) std::cout << fmt::format("  {:<16}", fmt::format("hop {}", k + 1));
+  for (size_t k = 0; k < r.hops.size(); ++k)
+    std::cout << fmt::format("  {:<16}", fmt::format("hop {}", k + 1));
   std::cout << "\n";
   for (size_t i = 0; i < r.hops[0].size(); ++i) {
-    std::cout << fmt::format("{:>4} ", r.hops[0][i].sentence + 1) << pad_right(r.hops[0][i].text, text_width);
+    std::cout << fmt::format("{:>4} ", r.hops[0][i].sentence + 1)
+              << pad_right(r.hops[0][i].text, text_width);
     for (const auto& hop : r.hops) {
       std::cout << fmt::format("  {} {:.2f}", bar(hop[i].weight, 11), hop[i].weight);
     }
@@ -96,12 +99,17 @@ int run(AskFlags& f) {
 
 Runner add_ask_command(CLI::App& app) {
   auto f = std::make_shared<AskFlags>();
-  CLI::App* cmd = app.add_subcommand("ask", "Answer a question about a story, showing each hop's attention");
+  CLI::App* cmd =
+      app.add_subcommand("ask", "Answer a question about a story, showing each hop's attention");
   cmd->add_option("--model", f->model_path, "SQLite file written by 'memnet train'")->required();
   cmd->add_option("--name", f->name, "Model name in the file (needed when it holds several)");
-  cmd->add_option("--story", f->story, "Story file, one sentence per line (bAbI lines accepted), or - for stdin")->capture_default_str();
+  cmd->add_option("--story", f->story,
+                  "Story file, one sentence per line (bAbI lines accepted), or - for stdin")
+      ->capture_default_str();
   cmd->add_option("--question,-q", f->question, "The question")->required();
-  cmd->add_option("--top", f->top, "How many answers to list")->capture_default_str()->check(CLI::Range(1, 100));
+  cmd->add_option("--top", f->top, "How many answers to list")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   cmd->add_flag("--json", f->json, "Print JSON");
   return [f] { return run(*f); };
 }

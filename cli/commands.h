@@ -5,9 +5,8 @@
 //   0 success, 1 bad input or failed operation (message on stderr), 2 bad command line.
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace memnet::cli {
 

@@ -1,10 +1,10 @@
 // memnet eval: flags -> core::EvalJob -> core::run_eval, printed as a table or JSON.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iostream>
 #include <memory>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "core/eval_job.h"
@@ -28,10 +28,10 @@ int run(EvalFlags& f) {
   std::cout << fmt::format("{:>4}  {:<10} {:>9} {:>11} {:>12}  {}\n", "task", "model", "questions",
                            "test error", "support hit", "");
   for (const auto& t : report.tasks) {
-    std::cout << fmt::format("{:>4}  {:<10} {:>9} {:>10.1f}% {:>11.1f}%  {}{}\n", t.task, t.model,
-                             t.questions, 100 * t.error, 100 * t.support_hit,
-                             t.failed ? "FAILED" : "",
-                             t.unknown_words ? fmt::format(" ({} unknown words ignored)", t.unknown_words) : "");
+    std::cout << fmt::format(
+        "{:>4}  {:<10} {:>9} {:>10.1f}% {:>11.1f}%  {}{}\n", t.task, t.model, t.questions,
+        100 * t.error, 100 * t.support_hit, t.failed ? "FAILED" : "",
+        t.unknown_words ? fmt::format(" ({} unknown words ignored)", t.unknown_words) : "");
   }
   std::cout << fmt::format("mean test error {:.1f}% over {} tasks; failed tasks (error > 5%): {}\n",
                            100 * report.mean_error, report.tasks.size(), report.failed);
@@ -44,12 +44,18 @@ Runner add_eval_command(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
   f->job.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App* cmd = app.add_subcommand("eval", "Test error per bAbI task of the models in a file");
-  cmd->add_option("--model", f->job.model_path, "SQLite file written by 'memnet train'")->required();
+  cmd->add_option("--model", f->job.model_path, "SQLite file written by 'memnet train'")
+      ->required();
   cmd->add_option("--data", f->job.data_dir, "Folder with qaN_*_test.txt files")->required();
   cmd->add_option("--name", f->job.model_names, "Model(s) to evaluate (default: all in the file)");
-  cmd->add_option("--task", f->job.tasks, "Only these tasks (default: every task the models were trained on)");
-  cmd->add_flag("--json", f->json, "Print JSON: {\"tasks\":[{\"task\",\"error\",\"support_hit\",...}],\"mean_error\",\"failed\"}");
-  cmd->add_option("--threads", f->job.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 256));
+  cmd->add_option("--task", f->job.tasks,
+                  "Only these tasks (default: every task the models were trained on)");
+  cmd->add_flag("--json", f->json,
+                "Print JSON: "
+                "{\"tasks\":[{\"task\",\"error\",\"support_hit\",...}],\"mean_error\",\"failed\"}");
+  cmd->add_option("--threads", f->job.threads, "Threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   return [f] { return run(*f); };
 }
 

@@ -1,15 +1,15 @@
 // memnet: train, evaluate and query end-to-end memory networks.
+#include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "memnet/version.h"
 
 int main(int argc, char** argv) {
   using namespace memnet::cli;
-  CLI::App app{"memnet: end-to-end memory networks (Sukhbaatar et al. 2015) for question answering"};
+  CLI::App app{
+      "memnet: end-to-end memory networks (Sukhbaatar et al. 2015) for question answering"};
   app.set_version_flag("--version", memnet::kVersion);
   app.require_subcommand(1);
   app.footer(

@@ -1,11 +1,10 @@
 #include "cli/terminal.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace memnet::cli {
 
@@ -46,7 +45,12 @@ std::string pad_right(const std::string& s, int width) {
   for (size_t i = 0; i < s.size();) {
     size_t len = 1;
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0xF0) len = 4; else if (c >= 0xE0) len = 3; else if (c >= 0xC0) len = 2;
+    if (c >= 0xF0)
+      len = 4;
+    else if (c >= 0xE0)
+      len = 3;
+    else if (c >= 0xC0)
+      len = 2;
     if (cells + 1 > width - 3) break;
     out.append(s, i, len);
     ++cells;

@@ -14,7 +14,8 @@ AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
               const std::vector<std::string>& story, const std::string& question, int top) {
   std::vector<std::string> unknown;
   engine::Example x;
-  for (const auto& s : story) x.story.push_back(engine::encode(vocab, datasets::tokenize(s), &unknown));
+  for (const auto& s : story)
+    x.story.push_back(engine::encode(vocab, datasets::tokenize(s), &unknown));
   const auto q_tokens = datasets::tokenize(question);
   if (q_tokens.empty()) throw std::invalid_argument("the question has no words");
   x.question = engine::encode(vocab, q_tokens, &unknown);
@@ -26,8 +27,9 @@ AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
   std::vector<int> order(static_cast<size_t>(p.a_hat.size()));
   std::iota(order.begin(), order.end(), 0);
   const size_t k = std::min<size_t>(order.size(), static_cast<size_t>(std::max(1, top)));
-  std::partial_sort(order.begin(), order.begin() + static_cast<long>(k), order.end(),
-                    [&](int a, int b) { return p.a_hat(a) > p.a_hat(b) || (p.a_hat(a) == p.a_hat(b) && a < b); });
+  std::partial_sort(
+      order.begin(), order.begin() + static_cast<long>(k), order.end(),
+      [&](int a, int b) { return p.a_hat(a) > p.a_hat(b) || (p.a_hat(a) == p.a_hat(b) && a < b); });
   for (size_t i = 0; i < k; ++i) {
     if (order[i] == engine::Vocabulary::kNil) continue;
     r.alternatives.push_back({vocab.word(order[i]), p.a_hat(order[i])});

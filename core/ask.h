@@ -27,19 +27,18 @@ struct Alternative {
 struct AskResult {
   std::string answer;
   float probability = 0;
-  std::vector<Alternative> alternatives;       // the top answers, best first, answer included
-  std::vector<std::vector<Attention>> hops;    // K lists, in story order, memory window only
-  std::vector<float> empty_weight;             // K: attention on the model's empty slots
-  std::vector<std::string> unknown_words;      // ignored, in order of appearance, unique
-  int sentences = 0;                           // story length
-  int memory_first = 0;                        // first sentence inside the memory window
+  std::vector<Alternative> alternatives;     // the top answers, best first, answer included
+  std::vector<std::vector<Attention>> hops;  // K lists, in story order, memory window only
+  std::vector<float> empty_weight;           // K: attention on the model's empty slots
+  std::vector<std::string> unknown_words;    // ignored, in order of appearance, unique
+  int sentences = 0;                         // story length
+  int memory_first = 0;                      // first sentence inside the memory window
 };
 
 // `story` is one sentence per entry. Throws std::invalid_argument when the question has no
 // word at all (after tokenizing), never for unknown words.
 AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
-              const std::vector<std::string>& story, const std::string& question,
-              int top = 5);
+              const std::vector<std::string>& story, const std::string& question, int top = 5);
 
 // Reads a story text: one sentence per line; blank lines skipped; a leading bAbI line id
 // ("3 Mary went ...") is dropped and question lines (with a tab) are skipped, so a bAbI

@@ -38,7 +38,8 @@ std::vector<engine::Example> to_examples(const std::vector<datasets::Story>& sto
   for (const auto& story : stories) {
     std::vector<std::vector<int>> encoded;
     encoded.reserve(story.statements.size());
-    for (const auto& s : story.statements) encoded.push_back(engine::encode(vocab, s.tokens, unknown));
+    for (const auto& s : story.statements)
+      encoded.push_back(engine::encode(vocab, s.tokens, unknown));
     for (const auto& q : story.questions) {
       engine::Example x;
       int first = 0;

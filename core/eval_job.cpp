@@ -1,11 +1,11 @@
 #include "core/eval_job.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "core/babi_examples.h"
 #include "datasets/babi.h"
@@ -34,25 +34,28 @@ EvalReport run_eval(const EvalJob& job) {
                                            name, fmt::join(storage::list_models(db), ", ")));
     }
     for (int t : m->training.tasks) {
-      if (!job.tasks.empty() && std::find(job.tasks.begin(), job.tasks.end(), t) == job.tasks.end()) continue;
+      if (!job.tasks.empty() && std::find(job.tasks.begin(), job.tasks.end(), t) == job.tasks.end())
+        continue;
       if (auto it = owner.find(t); it != owner.end()) {
-        throw std::runtime_error(fmt::format(
-            "task {} is claimed by models '{}' and '{}': choose one with --name", t,
-            models[it->second].name, m->name));
+        throw std::runtime_error(
+            fmt::format("task {} is claimed by models '{}' and '{}': choose one with --name", t,
+                        models[it->second].name, m->name));
       }
       owner[t] = models.size();
     }
     models.push_back(std::move(*m));
   }
   for (int t : job.tasks) {
-    if (!owner.count(t)) throw std::runtime_error(fmt::format("no selected model was trained on task {}", t));
+    if (!owner.count(t))
+      throw std::runtime_error(fmt::format("no selected model was trained on task {}", t));
   }
 
   EvalReport report;
   for (const auto& [task, index] : owner) {
     const storage::StoredModel& sm = models[index];
     const engine::Memn2n model(sm.config, sm.weights);
-    const auto stories = datasets::load_babi_file(datasets::find_task_file(job.data_dir, task, "test"));
+    const auto stories =
+        datasets::load_babi_file(datasets::find_task_file(job.data_dir, task, "test"));
     std::vector<std::string> unknown;
     const auto examples = to_examples(stories, sm.vocab, task, &unknown, sm.config.memory_size);
     const engine::Evaluation ev = engine::evaluate(model, examples, job.threads);

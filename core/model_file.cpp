@@ -1,9 +1,9 @@
 #include "core/model_file.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "storage/database.h"
 #include "storage/model_store.h"
@@ -11,7 +11,8 @@
 namespace memnet::core {
 
 LoadedModel load_model_file(const std::string& path, const std::string& name) {
-  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("{}: no such model file", path));
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(fmt::format("{}: no such model file", path));
   storage::Database db(path, storage::Database::Mode::kReadOnly);
   std::optional<storage::StoredModel> m;
   if (name.empty()) {

@@ -1,10 +1,10 @@
 #include "core/train_job.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <mutex>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "core/babi_examples.h"
 #include "datasets/babi.h"
@@ -29,14 +29,17 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
   std::vector<int> tasks = job.tasks;
   if (tasks.empty()) tasks = datasets::available_tasks(job.data_dir);
   if (tasks.empty()) {
-    throw std::runtime_error(fmt::format("{}: no bAbI task files (qaN_*_train.txt) found", job.data_dir));
+    throw std::runtime_error(
+        fmt::format("{}: no bAbI task files (qaN_*_train.txt) found", job.data_dir));
   }
   std::sort(tasks.begin(), tasks.end());
   tasks.erase(std::unique(tasks.begin(), tasks.end()), tasks.end());
 
   // Parse everything first: a malformed file fails the job before any training.
   std::vector<std::vector<datasets::Story>> train_stories;
-  for (int t : tasks) train_stories.push_back(datasets::load_babi_file(datasets::find_task_file(job.data_dir, t, "train")));
+  for (int t : tasks)
+    train_stories.push_back(
+        datasets::load_babi_file(datasets::find_task_file(job.data_dir, t, "train")));
 
   std::vector<Unit> units;
   if (job.joint) {
@@ -60,7 +63,8 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     engine::Vocabulary vocab;
     std::vector<const std::vector<datasets::Story>*> stories;
     for (int t : unit.tasks) {
-      const size_t i = static_cast<size_t>(std::find(tasks.begin(), tasks.end(), t) - tasks.begin());
+      const size_t i =
+          static_cast<size_t>(std::find(tasks.begin(), tasks.end(), t) - tasks.begin());
       stories.push_back(&train_stories[i]);
       grow_vocabulary(vocab, train_stories[i]);
     }
@@ -76,7 +80,8 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     std::vector<engine::Example> examples;
     for (size_t i = 0; i < stories.size(); ++i) {
       auto xs = to_examples(*stories[i], vocab, unit.tasks[i], nullptr, config.memory_size);
-      examples.insert(examples.end(), std::make_move_iterator(xs.begin()), std::make_move_iterator(xs.end()));
+      examples.insert(examples.end(), std::make_move_iterator(xs.begin()),
+                      std::make_move_iterator(xs.end()));
     }
     engine::TrainOptions options = job.options;
     if (outer_threads > 1) options.threads = 1;

@@ -301,9 +301,8 @@ std::string find_in(const std::vector<fs::path>& files, const std::string& dir, 
     if (task_of(file.filename().string(), split) == task) matches.push_back(file.string());
   }
   if (matches.empty()) {
-    throw std::runtime_error("bAbI task " + std::to_string(task) + " has no " +
-                             std::string(split) + " file in " + dir + " (no file matches " +
-                             pattern + ")");
+    throw std::runtime_error("bAbI task " + std::to_string(task) + " has no " + std::string(split) +
+                             " file in " + dir + " (no file matches " + pattern + ")");
   }
   if (matches.size() > 1) {
     throw std::runtime_error("bAbI task " + std::to_string(task) + " has " +

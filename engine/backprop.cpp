@@ -5,7 +5,8 @@
 namespace memnet::engine {
 
 Gradients::Gradients(const Memn2n& model) {
-  for (const auto& p : model.parameters()) g.push_back(Matrix::Zero(p.value.rows(), p.value.cols()));
+  for (const auto& p : model.parameters())
+    g.push_back(Matrix::Zero(p.value.rows(), p.value.cols()));
 }
 
 void Gradients::set_zero() {
@@ -106,7 +107,8 @@ ExampleLoss backprop(const Memn2n& model, const Example& x, bool linear,
   for (size_t idx = 0; idx < dcontent.size(); ++idx) {
     if (!tr.has_content[idx]) continue;
     for (int i = 0; i < n; ++i) {
-      scatter_sentence(grads.g[idx], x.story[S - 1 - static_cast<size_t>(i)], L, dcontent[idx].col(i));
+      scatter_sentence(grads.g[idx], x.story[S - 1 - static_cast<size_t>(i)], L,
+                       dcontent[idx].col(i));
     }
   }
   return loss_of(tr, x.answer);

@@ -19,7 +19,9 @@ bool attention_hits_support(const Prediction& p, const Example& x) {
 }
 
 Evaluation evaluate(const Memn2n& model, const std::vector<Example>& examples, int threads) {
-  struct Outcome { bool correct = false, hit = false; };
+  struct Outcome {
+    bool correct = false, hit = false;
+  };
   std::vector<Outcome> outcomes(examples.size());
   const int T = std::max(1, threads);
   ThreadPool pool(T);

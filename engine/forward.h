@@ -21,14 +21,14 @@ struct HopTrace {
 };
 
 struct ForwardTrace {
-  int n = 0;                     // memory slots used
-  std::vector<int> t;            // n   temporal index of each slot (t_i = i without noise)
-  std::vector<Matrix> content;   // per parameter index: d x n word part of the embedding
+  int n = 0;                    // memory slots used
+  std::vector<int> t;           // n   temporal index of each slot (t_i = i without noise)
+  std::vector<Matrix> content;  // per parameter index: d x n word part of the embedding
   std::vector<char> has_content;
-  Vector u1;                     // d   u^1 = sum_j l_j * B q_j
-  std::vector<HopTrace> hops;    // K
-  Vector u_out;                  // d   u^{K+1}
-  Vector a_hat;                  // V   softmax(W u^{K+1})
+  Vector u1;                   // d   u^1 = sum_j l_j * B q_j
+  std::vector<HopTrace> hops;  // K
+  Vector u_out;                // d   u^{K+1}
+  Vector a_hat;                // V   softmax(W u^{K+1})
 };
 
 // Runs the K hops. `time` (may be null) gives the temporal index of each of the n slots

@@ -1,12 +1,12 @@
 #include "engine/memn2n.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "engine/forward.h"
 #include "engine/vocab.h"
@@ -25,9 +25,9 @@ Memn2n::Memn2n(ModelConfig config, std::vector<NamedMatrix> parameters)
     const auto& s = specs[i];
     const auto& p = params_[i];
     if (p.name != s.name || p.value.rows() != s.rows || p.value.cols() != s.cols) {
-      throw std::invalid_argument(fmt::format(
-          "memn2n: parameter {} should be {} ({} x {}), got {} ({} x {})", i, s.name, s.rows,
-          s.cols, p.name, p.value.rows(), p.value.cols()));
+      throw std::invalid_argument(
+          fmt::format("memn2n: parameter {} should be {} ({} x {}), got {} ({} x {})", i, s.name,
+                      s.rows, s.cols, p.name, p.value.rows(), p.value.cols()));
     }
   }
   const int K = config_.hops;
@@ -141,7 +141,8 @@ Vector embed_sentence(const Matrix& E, const std::vector<int>& words, const Posi
 Matrix embed_memories(const Matrix& E, const Example& x, int n, const PositionWeights& L) {
   Matrix out = Matrix::Zero(E.rows(), n);
   const size_t S = x.story.size();
-  for (int i = 0; i < n; ++i) add_sentence(E, x.story[S - 1 - static_cast<size_t>(i)], L, out.col(i));
+  for (int i = 0; i < n; ++i)
+    add_sentence(E, x.story[S - 1 - static_cast<size_t>(i)], L, out.col(i));
   return out;
 }
 
@@ -152,20 +153,22 @@ void forward(const Memn2n& model, const Example& x, bool linear, const std::vect
   const int n = memory_slots(cfg, x.story.size());
   tr.n = n;
   tr.t.resize(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) tr.t[static_cast<size_t>(i)] = time ? (*time)[static_cast<size_t>(i)] : i;
+  for (int i = 0; i < n; ++i)
+    tr.t[static_cast<size_t>(i)] = time ? (*time)[static_cast<size_t>(i)] : i;
   const size_t P = model.parameters().size();
   tr.content.resize(P);
   tr.has_content.assign(P, 0);
   auto content = [&](int idx) -> const Matrix& {
     if (!tr.has_content[static_cast<size_t>(idx)]) {
-      tr.content[static_cast<size_t>(idx)] =
-          embed_memories(model.parameters()[static_cast<size_t>(idx)].value, x, n, model.position_weights());
+      tr.content[static_cast<size_t>(idx)] = embed_memories(
+          model.parameters()[static_cast<size_t>(idx)].value, x, n, model.position_weights());
       tr.has_content[static_cast<size_t>(idx)] = 1;
     }
     return tr.content[static_cast<size_t>(idx)];
   };
 
-  tr.u1 = embed_sentence(model.B(), x.question, model.position_weights());  // u^1 = sum_j l_j * B q_j
+  tr.u1 =
+      embed_sentence(model.B(), x.question, model.position_weights());  // u^1 = sum_j l_j * B q_j
   Vector u = tr.u1;
   tr.hops.resize(static_cast<size_t>(K));
   for (int k = 1; k <= K; ++k) {
@@ -181,14 +184,14 @@ void forward(const Memn2n& model, const Example& x, bool linear, const std::vect
         h.c.col(i) += TC.col(tr.t[static_cast<size_t>(i)]);  // + T_C^k(i)
       }
     }
-    Vector s = h.m.transpose() * u;        // n  u^T m_i
+    Vector s = h.m.transpose() * u;  // n  u^T m_i
     // n  p = softmax(u^T m_i), over the empty slots too when the memory is padded
     h.p = linear ? s : softmax_with_empty(s, cfg.padded_memory - n);
-    h.o = h.c * h.p;                       // d  o = sum_i p_i c_i
+    h.o = h.c * h.p;  // d  o = sum_i p_i c_i
     if (cfg.tying == Tying::kLayerwise) {
-      u = model.H() * u + h.o;             // u^{k+1} = H u^k + o^k
+      u = model.H() * u + h.o;  // u^{k+1} = H u^k + o^k
     } else {
-      u += h.o;                            // u^{k+1} = u^k + o^k
+      u += h.o;  // u^{k+1} = u^k + o^k
     }
   }
   tr.u_out = u;

@@ -1,14 +1,15 @@
 #include "engine/model_config.h"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
+
+#include <stdexcept>
 
 namespace memnet::engine {
 
 void validate(const ModelConfig& c) {
   auto require = [](bool ok, std::string_view field, int value, std::string_view rule) {
-    if (!ok) throw std::invalid_argument(fmt::format("model config: {} = {} {}", field, value, rule));
+    if (!ok)
+      throw std::invalid_argument(fmt::format("model config: {} = {} {}", field, value, rule));
   };
   require(c.hops >= 1 && c.hops <= 64, "hops", c.hops, "must be in [1, 64]");
   require(c.dim >= 1 && c.dim <= 4096, "dim", c.dim, "must be in [1, 4096]");
@@ -26,17 +27,22 @@ void validate(const ModelConfig& c) {
 
 std::string_view to_string(Encoding e) {
   switch (e) {
-    case Encoding::kBagOfWords: return "none";
-    case Encoding::kPaper: return "paper";
-    case Encoding::kReference: return "reference";
+    case Encoding::kBagOfWords:
+      return "none";
+    case Encoding::kPaper:
+      return "paper";
+    case Encoding::kReference:
+      return "reference";
   }
   return "?";
 }
 
 std::string_view to_string(Tying t) {
   switch (t) {
-    case Tying::kAdjacent: return "adjacent";
-    case Tying::kLayerwise: return "layerwise";
+    case Tying::kAdjacent:
+      return "adjacent";
+    case Tying::kLayerwise:
+      return "layerwise";
   }
   return "?";
 }

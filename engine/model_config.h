@@ -27,19 +27,19 @@ enum class Tying {
 };
 
 struct ModelConfig {
-  int hops = 3;                        // K, paper section 4.2
-  int dim = 20;                        // d (50 for joint training)
-  int memory_size = 50;                // n_max: the most recent sentences a question sees
+  int hops = 3;          // K, paper section 4.2
+  int dim = 20;          // d (50 for joint training)
+  int memory_size = 50;  // n_max: the most recent sentences a question sees
   // Empty memory slots, as the authors' code has them: memory is padded with empty slots up
   // to this many (their code: min(memory_size, longest training story)); an empty slot has
   // key and value 0, so it takes part in the attention softmax with logit 0 and adds nothing
   // to o. It gives attention somewhere to go when no memory fits (yes/no questions need it).
   // 0 = no empty slots: the softmax covers the real memories only.
   int padded_memory = 0;
-  int vocab_size = 1;                  // V, the nil word included
-  int sentence_length = 0;             // J for Encoding::kReference; at least 1 then
+  int vocab_size = 1;       // V, the nil word included
+  int sentence_length = 0;  // J for Encoding::kReference; at least 1 then
   Encoding encoding = Encoding::kPaper;
-  bool temporal = true;                // temporal encoding T_A, T_C (section 4.1)
+  bool temporal = true;  // temporal encoding T_A, T_C (section 4.1)
   Tying tying = Tying::kAdjacent;
 };
 

@@ -1,15 +1,16 @@
 #include "engine/position_encoding.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace memnet::engine {
 
 Matrix position_encoding(Index d, Index J, Encoding variant) {
   if (d <= 0 || J <= 0) {
-    throw std::invalid_argument(fmt::format("position_encoding: need d > 0 and J > 0, got d={} J={}", d, J));
+    throw std::invalid_argument(
+        fmt::format("position_encoding: need d > 0 and J > 0, got d={} J={}", d, J));
   }
   Matrix L(d, J);
   const double dd = static_cast<double>(d), JJ = static_cast<double>(J);

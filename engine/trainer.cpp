@@ -1,5 +1,7 @@
 #include "engine/trainer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -8,8 +10,6 @@
 #include <numeric>
 #include <optional>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "engine/backprop.h"
 #include "engine/thread_pool.h"
@@ -65,7 +65,8 @@ std::vector<int> noisy_time(int n, int memory_size, float rate, std::mt19937_64&
   // nblank in [0, ceil(rate n)] empty memories are spread among the n real ones; the real
   // ones keep their order and take the temporal indices they would have (capped).
   const int max_blank = static_cast<int>(std::ceil(rate * static_cast<float>(n)));
-  const int nblank = max_blank > 0 ? static_cast<int>(rng() % static_cast<std::uint64_t>(max_blank + 1)) : 0;
+  const int nblank =
+      max_blank > 0 ? static_cast<int>(rng() % static_cast<std::uint64_t>(max_blank + 1)) : 0;
   std::vector<int> all(static_cast<size_t>(n + nblank));
   std::iota(all.begin(), all.end(), 0);
   std::shuffle(all.begin(), all.end(), rng);
@@ -103,7 +104,12 @@ class Run {
   Run(const ModelConfig& config, const std::vector<const Example*>& train,
       const std::vector<const Example*>& val, const TrainOptions& o, int repeat, int threads,
       const std::function<void(const TrainProgress&)>& report)
-      : config_(config), train_(train), val_(val), o_(o), repeat_(repeat), pool_(threads),
+      : config_(config),
+        train_(train),
+        val_(val),
+        o_(o),
+        repeat_(repeat),
+        pool_(threads),
         report_(report) {}
 
   RepeatOutcome run() {
@@ -115,9 +121,15 @@ class Run {
     std::vector<double> losses(static_cast<size_t>(T));
     std::vector<std::vector<int>> times;
     RepeatOutcome out;
-    struct Phase { bool linear; int epochs; float lr; bool halve; };
+    struct Phase {
+      bool linear;
+      int epochs;
+      float lr;
+      bool halve;
+    };
     std::vector<Phase> phases;
-    if (o_.linear_start_epochs > 0) phases.push_back({true, o_.linear_start_epochs, o_.linear_start_learning_rate, false});
+    if (o_.linear_start_epochs > 0)
+      phases.push_back({true, o_.linear_start_epochs, o_.linear_start_learning_rate, false});
     if (o_.epochs > 0) phases.push_back({false, o_.epochs, o_.learning_rate, true});
     const int total_epochs = o_.linear_start_epochs + o_.epochs;
     std::vector<size_t> order(train_.size());
@@ -140,10 +152,12 @@ class Run {
             const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
             const int n = memory_slots(config_, x.story.size());
             if (o_.random_noise > 0 && config_.temporal) {
-              times[static_cast<size_t>(i)] = noisy_time(n, config_.memory_size, o_.random_noise, rng);
+              times[static_cast<size_t>(i)] =
+                  noisy_time(n, config_.memory_size, o_.random_noise, rng);
             } else {
               times[static_cast<size_t>(i)].resize(static_cast<size_t>(n));
-              std::iota(times[static_cast<size_t>(i)].begin(), times[static_cast<size_t>(i)].end(), 0);
+              std::iota(times[static_cast<size_t>(i)].begin(), times[static_cast<size_t>(i)].end(),
+                        0);
             }
           }
           // contiguous chunks of the batch per thread; summed in chunk order
@@ -155,7 +169,8 @@ class Run {
             for (int i = lo; i < hi; ++i) {
               const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
               l += backprop(model, x, linear, &times[static_cast<size_t>(i)], g,
-                            traces[static_cast<size_t>(t)]).loss;
+                            traces[static_cast<size_t>(t)])
+                       .loss;
             }
             losses[static_cast<size_t>(t)] = l;
           });
@@ -171,7 +186,8 @@ class Run {
         rec.learning_rate = lr;
         rec.train_loss = epoch_loss / static_cast<double>(std::max<size_t>(1, train_.size()));
         rec.validation_loss = val_.empty() ? 0 : v.loss / static_cast<double>(val_.size());
-        rec.validation_error = val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
+        rec.validation_error =
+            val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
         out.epochs.push_back(rec);
         if (report_) {
           TrainProgress p;
@@ -188,7 +204,8 @@ class Run {
       }
     }
     Score v = score(model, val_, /*linear=*/false);
-    out.validation_error = val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
+    out.validation_error =
+        val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
     out.validation_loss = val_.empty() ? 0 : v.loss / static_cast<double>(val_.size());
     out.model.emplace(std::move(model));
     return out;
@@ -225,7 +242,8 @@ TrainResult train(const ModelConfig& config, const std::vector<Example>& example
   const auto start = std::chrono::steady_clock::now();
   const std::vector<char> mask = validation_mask(examples, o.validation_share, o.seed);
   std::vector<const Example*> train_set, val_set;
-  for (size_t i = 0; i < examples.size(); ++i) (mask[i] ? val_set : train_set).push_back(&examples[i]);
+  for (size_t i = 0; i < examples.size(); ++i)
+    (mask[i] ? val_set : train_set).push_back(&examples[i]);
   if (train_set.empty()) throw std::invalid_argument("train: every example went to validation");
 
   std::mutex report_mutex;
@@ -263,8 +281,10 @@ TrainResult train(const ModelConfig& config, const std::vector<Example>& example
   rec.threads = o.threads;
   rec.validation_error = outcomes[static_cast<size_t>(best)].validation_error;
   rec.options = describe(o);
-  for (auto& out : outcomes) rec.epochs.insert(rec.epochs.end(), out.epochs.begin(), out.epochs.end());
-  rec.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (auto& out : outcomes)
+    rec.epochs.insert(rec.epochs.end(), out.epochs.begin(), out.epochs.end());
+  rec.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return TrainResult{std::move(*outcomes[static_cast<size_t>(best)].model), std::move(rec)};
 }
 

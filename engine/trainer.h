@@ -28,18 +28,18 @@
 namespace memnet::engine {
 
 struct TrainOptions {
-  int epochs = 100;                          // paper 4.2 (joint: 60)
-  float learning_rate = 0.01f;               // halved every lr_halve_every epochs
-  int lr_halve_every = 25;                   // joint: 15
-  int linear_start_epochs = 20;              // authors' code; 0 disables LS (joint: 30)
-  float linear_start_learning_rate = 0.005f; // authors' code, constant during LS
-  int batch_size = 32;                       // loss summed over the batch
-  float max_grad_norm = 40.0f;               // per weight matrix
-  float random_noise = 0.1f;                 // RN share of empty memories; 0 disables
-  float validation_share = 0.1f;             // held out per task
-  float init_stddev = 0.1f;                  // N(0, 0.1)
+  int epochs = 100;                           // paper 4.2 (joint: 60)
+  float learning_rate = 0.01f;                // halved every lr_halve_every epochs
+  int lr_halve_every = 25;                    // joint: 15
+  int linear_start_epochs = 20;               // authors' code; 0 disables LS (joint: 30)
+  float linear_start_learning_rate = 0.005f;  // authors' code, constant during LS
+  int batch_size = 32;                        // loss summed over the batch
+  float max_grad_norm = 40.0f;                // per weight matrix
+  float random_noise = 0.1f;                  // RN share of empty memories; 0 disables
+  float validation_share = 0.1f;              // held out per task
+  float init_stddev = 0.1f;                   // N(0, 0.1)
   std::uint64_t seed = 1;
-  int repeats = 1;                           // paper: best of 10
+  int repeats = 1;  // paper: best of 10
   int threads = 1;
 };
 
@@ -53,7 +53,7 @@ struct TrainProgress {
   int epoch = 0, epochs = 0;  // counted across LS and normal phases
   bool linear_start = false;
   double train_loss = 0, validation_error = 0;
-  double seconds = 0;         // since train() started
+  double seconds = 0;  // since train() started
 };
 // Called after every epoch of every repeat, never from two threads at once.
 using ProgressCallback = std::function<void(const TrainProgress&)>;

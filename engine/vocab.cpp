@@ -1,8 +1,8 @@
 #include "engine/vocab.h"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
+
+#include <stdexcept>
 
 namespace memnet::engine {
 
@@ -15,7 +15,8 @@ Vocabulary Vocabulary::from_words(std::vector<std::string> words) {
   Vocabulary v;
   for (size_t i = 1; i < words.size(); ++i) {
     if (v.find(words[i])) {
-      throw std::invalid_argument(fmt::format("vocabulary: duplicate word '{}' at id {}", words[i], i));
+      throw std::invalid_argument(
+          fmt::format("vocabulary: duplicate word '{}' at id {}", words[i], i));
     }
     v.add(words[i]);
   }

@@ -25,9 +25,9 @@ inline bool babi_available() {
 // A fresh, empty folder under the system temp dir.
 inline std::filesystem::path temp_dir(const std::string& tag) {
   static std::atomic<int> counter{0};
-  auto base = std::filesystem::temp_directory_path() /
-              ("memnet_test_" + tag + "_" + std::to_string(::getpid()) + "_" +
-               std::to_string(counter++));
+  auto base =
+      std::filesystem::temp_directory_path() /
+      ("memnet_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::filesystem::remove_all(base);
   std::filesystem::create_directories(base);
   return base;

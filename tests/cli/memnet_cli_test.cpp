@@ -1,6 +1,7 @@
 // Smoke tests through the real `memnet` binary: generate -> train -> eval -> ask, and the
 // error contracts a user meets first (malformed bAbI file, unknown words, missing model).
 #include <doctest/doctest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
@@ -8,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
 #include "tests/test_data.h"
 
@@ -46,7 +46,7 @@ TEST_CASE("cli: generate, train, eval --json and ask --json work end to end") {
   REQUIRE_MESSAGE(g.status == 0, g.out);
 
   Run t = run_memnet("train --data " + data + " --task 1 --model " + db +
-                 " --epochs 25 --ls-epochs 5 --threads 2 --quiet");
+                     " --epochs 25 --ls-epochs 5 --threads 2 --quiet");
   REQUIRE_MESSAGE(t.status == 0, t.out);
   CHECK(t.out.find("saved model 'task1'") != std::string::npos);
 
@@ -57,15 +57,16 @@ TEST_CASE("cli: generate, train, eval --json and ask --json work end to end") {
   CHECK(e.out.find("\"mean_error\":") != std::string::npos);
   CHECK(e.out.find("\"support_hit\":") != std::string::npos);
 
-  write(dir / "story.txt", "Mary went to the kitchen.\nJohn moved to the garden.\nMary travelled to the office.\n");
+  write(dir / "story.txt",
+        "Mary went to the kitchen.\nJohn moved to the garden.\nMary travelled to the office.\n");
   Run a = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
-                 " --question 'Where is Mary?' --json");
+                     " --question 'Where is Mary?' --json");
   REQUIRE_MESSAGE(a.status == 0, a.out);
   CHECK(a.out.find("\"answer\":\"office\"") != std::string::npos);
   CHECK(a.out.find("\"hops\":[[") != std::string::npos);
 
   Run human = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
-                     " --question 'Where is Mary?'");
+                         " --question 'Where is Mary?'");
   CHECK(human.status == 0);
   CHECK(human.out.find("answer: office") != std::string::npos);
   CHECK(human.out.find("hop 3") != std::string::npos);
@@ -91,10 +92,12 @@ TEST_CASE("cli: unknown words in a question are ignored and reported") {
   const auto dir = memnet::testing::temp_dir("cli_unknown");
   const std::string data = (dir / "data").string(), db = (dir / "m.db").string();
   REQUIRE(run_memnet("generate --out " + data + " --train 100 --test 50").status == 0);
-  REQUIRE(run_memnet("train --data " + data + " --task 1 --model " + db + " --epochs 2 --ls-epochs 0 --quiet").status == 0);
+  REQUIRE(run_memnet("train --data " + data + " --task 1 --model " + db +
+                     " --epochs 2 --ls-epochs 0 --quiet")
+              .status == 0);
   write(dir / "story.txt", "1 Mary went to the kitchen.\n");
   Run a = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
-                 " --question 'Where is Zorblax?'");
+                     " --question 'Where is Zorblax?'");
   CHECK(a.status == 0);
   CHECK(a.out.find("unknown words (ignored): zorblax") != std::string::npos);
   std::filesystem::remove_all(dir);

@@ -19,7 +19,8 @@ TEST_CASE("babi examples: vocabulary holds story words, question words and answe
   const auto stories = parse("1 Mary went to the kitchen.\n2 Where is Mary?\tkitchen\t1\n");
   engine::Vocabulary v;
   core::grow_vocabulary(v, stories);
-  for (const char* w : {"mary", "went", "to", "the", "kitchen", "where", "is"}) CHECK_MESSAGE(v.find(w), w);
+  for (const char* w : {"mary", "went", "to", "the", "kitchen", "where", "is"})
+    CHECK_MESSAGE(v.find(w), w);
   CHECK(core::longest_sentence(stories) == 5);
   CHECK(core::longest_story(stories) == 1);
 }

@@ -1,12 +1,11 @@
 #include "engine/backprop.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <random>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace {
 
@@ -79,10 +78,12 @@ double worst_gradient_error(const Mode& mode, std::string* where) {
         W(i, j) = keep;
         const double numeric = (up - down) / (2.0 * eps);
         const double analytic = g.g[p](i, j);
-        const double err = std::abs(numeric - analytic) / std::max(2e-2, std::abs(numeric) + std::abs(analytic));
+        const double err =
+            std::abs(numeric - analytic) / std::max(2e-2, std::abs(numeric) + std::abs(analytic));
         if (err > worst) {
           worst = err;
-          *where = fmt::format("{}({},{}): backprop {} vs numeric {}", params[p].name, i, j, analytic, numeric);
+          *where = fmt::format("{}({},{}): backprop {} vs numeric {}", params[p].name, i, j,
+                               analytic, numeric);
         }
       }
     }
@@ -101,7 +102,8 @@ TEST_CASE("backprop: matches central differences for every parameter in every mo
             const Mode mode{e, temporal, tying, linear, empty_slots};
             std::string where;
             const double worst = worst_gradient_error(mode, &where);
-            CHECK_MESSAGE(worst < 2e-2, mode.name(), ": worst relative error ", worst, " at ", where);
+            CHECK_MESSAGE(worst < 2e-2, mode.name(), ": worst relative error ", worst, " at ",
+                          where);
           }
         }
       }

@@ -9,9 +9,9 @@ TEST_CASE("position encoding: paper formula at known points") {
   const Matrix L = position_encoding(4, 2, Encoding::kPaper);
   CHECK(L.rows() == 4);
   CHECK(L.cols() == 2);
-  CHECK(L(0, 0) == doctest::Approx(0.5));   // k=1 j=1: 0.5 - 0.25*0
-  CHECK(L(3, 1) == doctest::Approx(1.0));   // k=4 j=2: 0 - 1*(1-2) = 1
-  CHECK(L(1, 1) == doctest::Approx(0.5));   // k=2 j=2: 0 - 0.5*(-1)
+  CHECK(L(0, 0) == doctest::Approx(0.5));  // k=1 j=1: 0.5 - 0.25*0
+  CHECK(L(3, 1) == doctest::Approx(1.0));  // k=4 j=2: 0 - 1*(1-2) = 1
+  CHECK(L(1, 1) == doctest::Approx(0.5));  // k=2 j=2: 0 - 0.5*(-1)
 }
 
 TEST_CASE("position encoding: reference formula at known points") {
@@ -36,7 +36,8 @@ TEST_CASE("position weights: paper uses each sentence's own length, reference a 
   PositionWeights paper(c, 3);
   CHECK(paper.for_length(2).isApprox(position_encoding(4, 2, Encoding::kPaper)));
   Matrix scratch;
-  CHECK(paper.get(10, scratch).isApprox(position_encoding(4, 10, Encoding::kPaper)));  // past the cache
+  CHECK(paper.get(10, scratch)
+            .isApprox(position_encoding(4, 10, Encoding::kPaper)));  // past the cache
   c.encoding = Encoding::kReference;
   PositionWeights ref(c);
   CHECK(ref.for_length(2).isApprox(position_encoding(4, 6, Encoding::kReference).leftCols(2)));

@@ -91,7 +91,8 @@ TEST_CASE("trainer: the nil word keeps a zero embedding after training") {
   const TrainResult r = train(toy_config(), train_set, o);
   const auto specs = parameter_specs(r.model.config());
   for (size_t i = 0; i < specs.size(); ++i) {
-    if (specs[i].word_matrix) CHECK_MESSAGE(r.model.parameters()[i].value.col(0).isZero(0), specs[i].name);
+    if (specs[i].word_matrix)
+      CHECK_MESSAGE(r.model.parameters()[i].value.col(0).isZero(0), specs[i].name);
   }
 }
 
@@ -156,6 +157,6 @@ TEST_CASE("trainer: bad options are rejected with the option named") {
   TrainOptions o;
   o.batch_size = 0;
   CHECK_THROWS_WITH_AS(validate(o), doctest::Contains("batch size"), std::invalid_argument);
-  CHECK_THROWS_WITH_AS(train(toy_config(), {}, TrainOptions{}), doctest::Contains("no training examples"),
-                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(train(toy_config(), {}, TrainOptions{}),
+                       doctest::Contains("no training examples"), std::invalid_argument);
 }

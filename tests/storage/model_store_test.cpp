@@ -1,11 +1,10 @@
 #include "storage/model_store.h"
 
 #include <doctest/doctest.h>
-
-#include <cctype>
 #include <fmt/format.h>
 
 #include <bit>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
