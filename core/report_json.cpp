@@ -18,7 +18,7 @@ std::string to_json(const EvalReport& report) {
                      {"unknown_words", t.unknown_words}});
   }
   json j = {{"tasks", tasks}, {"mean_error", report.mean_error}, {"failed", report.failed}};
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string to_json(const AskResult& r) {
