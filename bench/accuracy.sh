@@ -13,7 +13,7 @@ pe="${PE:-reference}"
 threads="${THREADS:-$(nproc)}"
 out="${OUT:-bench/out}"
 [[ -d "$data" ]] || { echo "accuracy: no bAbI folder at $data" >&2; exit 1; }
-scripts/setup.sh
+scripts/setup.sh --bench
 scripts/build.sh build > /dev/null
 mkdir -p "$out"
 rm -f "$out/single.db" "$out/joint.db"

@@ -8,7 +8,7 @@ packages=(g++ cmake ninja-build pkg-config
           libeigen3-dev libfmt-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev
           libcli11-dev doctest-dev sqlite3)
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3 python3-torch)
+  packages+=(python3 python3-torch bc time)
 fi
 
 missing=()
