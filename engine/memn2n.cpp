@@ -30,6 +30,9 @@ Memn2n::Memn2n(ModelConfig config, std::vector<NamedMatrix> parameters)
                       s.rows, s.cols, p.name, p.value.rows(), p.value.cols()));
     }
   }
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].word_matrix) word_matrices_.push_back(static_cast<int>(i));
+  }
   const int K = config_.hops;
   auto index_of = [&](const std::string& name) {
     for (size_t i = 0; i < specs.size(); ++i)
@@ -80,10 +83,7 @@ Memn2n Memn2n::random(const ModelConfig& config, std::mt19937_64& rng, float std
 }
 
 void Memn2n::zero_nil() {
-  const auto specs = parameter_specs(config_);
-  for (size_t i = 0; i < specs.size(); ++i) {
-    if (specs[i].word_matrix) params_[i].value.col(0).setZero();
-  }
+  for (int i : word_matrices_) params_[static_cast<size_t>(i)].value.col(0).setZero();
 }
 
 Prediction Memn2n::answer(const Example& x, bool linear) const {

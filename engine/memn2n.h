@@ -76,6 +76,7 @@ class Memn2n {
   std::vector<NamedMatrix> params_;
   std::vector<int> a_, c_, ta_, tc_;
   int b_ = -1, wt_ = -1, h_ = -1;
+  std::vector<int> word_matrices_;  // indices of the d x V matrices (nil column kept at 0)
   PositionWeights L_;
 };
 
