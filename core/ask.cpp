@@ -5,23 +5,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/errors.h"
 #include "datasets/tokenize.h"
 #include "engine/example.h"
 
 namespace memnet::core {
 
-AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
-              const std::vector<std::string>& story, const std::string& question, int top) {
-  std::vector<std::string> unknown;
-  engine::Example x;
-  for (const auto& s : story)
-    x.story.push_back(engine::encode(vocab, datasets::tokenize(s), &unknown));
-  const auto q_tokens = datasets::tokenize(question);
-  if (q_tokens.empty()) throw std::invalid_argument("the question has no words");
-  x.question = engine::encode(vocab, q_tokens, &unknown);
-
-  const engine::Prediction p = model.answer(x);
-  AskResult r;
+void fill_answer(const engine::Prediction& p, const engine::Vocabulary& vocab, int top,
+                 AskResult& r) {
   r.answer = vocab.word(p.answer);
   r.probability = p.a_hat(p.answer);
   std::vector<int> order(static_cast<size_t>(p.a_hat.size()));
@@ -30,10 +21,34 @@ AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
   std::partial_sort(
       order.begin(), order.begin() + static_cast<long>(k), order.end(),
       [&](int a, int b) { return p.a_hat(a) > p.a_hat(b) || (p.a_hat(a) == p.a_hat(b) && a < b); });
+  r.alternatives.clear();
   for (size_t i = 0; i < k; ++i) {
     if (order[i] == engine::Vocabulary::kNil) continue;
     r.alternatives.push_back({vocab.word(order[i]), p.a_hat(order[i])});
   }
+}
+
+std::vector<std::string> unique_words(const std::vector<std::string>& words) {
+  std::vector<std::string> out;
+  for (const auto& w : words) {
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  }
+  return out;
+}
+
+AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
+              const std::vector<std::string>& story, const std::string& question, int top) {
+  std::vector<std::string> unknown;
+  engine::Example x;
+  for (const auto& s : story)
+    x.story.push_back(engine::encode(vocab, datasets::tokenize(s), &unknown));
+  const auto q_tokens = datasets::tokenize(question);
+  if (q_tokens.empty()) throw InvalidInput("question", "the question has no words");
+  x.question = engine::encode(vocab, q_tokens, &unknown);
+
+  const engine::Prediction p = model.answer(x);
+  AskResult r;
+  fill_answer(p, vocab, top, r);
   r.sentences = static_cast<int>(story.size());
   r.memory_first = p.first_sentence;
   for (const auto& attention : p.attention) {
@@ -46,11 +61,7 @@ AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
     r.hops.push_back(std::move(hop));
     r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));
   }
-  for (const auto& w : unknown) {
-    if (std::find(r.unknown_words.begin(), r.unknown_words.end(), w) == r.unknown_words.end()) {
-      r.unknown_words.push_back(w);
-    }
-  }
+  r.unknown_words = unique_words(unknown);
   return r;
 }
 

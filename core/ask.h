@@ -5,6 +5,7 @@
 // return the answer with per-hop attention over the story's sentences.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,10 @@
 namespace memnet::core {
 
 struct Attention {
-  int sentence = 0;  // index into the story (0 = first sentence)
+  int sentence = 0;  // index into the story (0 = first sentence); a stored fact's seq
   std::string text;
-  float weight = 0;  // p_i of this hop
+  float weight = 0;           // p_i of this hop
+  std::int64_t fact_id = 0;   // a stored fact's id; 0 for a story given inline
 };
 
 struct Alternative {
@@ -25,6 +27,7 @@ struct Alternative {
 };
 
 struct AskResult {
+  std::string model;  // the model that answered (set by StoryService)
   std::string answer;
   float probability = 0;
   std::vector<Alternative> alternatives;     // the top answers, best first, answer included
@@ -34,6 +37,13 @@ struct AskResult {
   int sentences = 0;                         // story length
   int memory_first = 0;                      // first sentence inside the memory window
 };
+
+// Fills answer, probability and the `top` alternatives from a prediction.
+void fill_answer(const engine::Prediction& prediction, const engine::Vocabulary& vocab, int top,
+                 AskResult& result);
+
+// Unique words of `words`, in order of first appearance.
+std::vector<std::string> unique_words(const std::vector<std::string>& words);
 
 // `story` is one sentence per entry. Throws std::invalid_argument when the question has no
 // word at all (after tokenizing), never for unknown words.

@@ -4,6 +4,7 @@
 // Memn2n::answer() and the trainer both go through forward(); backprop.h reads the trace.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "engine/example.h"
@@ -35,6 +36,16 @@ struct ForwardTrace {
 // (random noise); indices must be < memory_size. `linear` drops the memory softmax.
 void forward(const Memn2n& model, const Example& x, bool linear, const std::vector<int>* time,
              ForwardTrace& trace);
+
+// The word part of hop k's memory (1-based): value=false gives the keys (A^k side), true the
+// values (C^k side); each d x n, column i = slot i.
+using MemoryContent = std::function<const Matrix&(int k, bool value)>;
+
+// The hops and the answer layer on memory contents already embedded: reads trace.u1 and
+// trace.t (n temporal indices), fills trace.hops, u_out and a_hat. forward() and answers
+// from stored embeddings (episodic_memory.h) share it, so both give the same floats.
+void run_hops(const Memn2n& model, int n, bool linear, const MemoryContent& content,
+              ForwardTrace& trace);
 
 // Numerically safe softmax (subtracts the max). Empty input gives empty output.
 Vector softmax(const Eigen::Ref<const Vector>& z);

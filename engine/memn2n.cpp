@@ -146,36 +146,17 @@ Matrix embed_memories(const Matrix& E, const Example& x, int n, const PositionWe
   return out;
 }
 
-void forward(const Memn2n& model, const Example& x, bool linear, const std::vector<int>* time,
-             ForwardTrace& tr) {
+void run_hops(const Memn2n& model, int n, bool linear, const MemoryContent& content,
+              ForwardTrace& tr) {
   const ModelConfig& cfg = model.config();
   const int K = cfg.hops;
-  const int n = memory_slots(cfg, x.story.size());
-  tr.n = n;
-  tr.t.resize(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i)
-    tr.t[static_cast<size_t>(i)] = time ? (*time)[static_cast<size_t>(i)] : i;
-  const size_t P = model.parameters().size();
-  tr.content.resize(P);
-  tr.has_content.assign(P, 0);
-  auto content = [&](int idx) -> const Matrix& {
-    if (!tr.has_content[static_cast<size_t>(idx)]) {
-      tr.content[static_cast<size_t>(idx)] = embed_memories(
-          model.parameters()[static_cast<size_t>(idx)].value, x, n, model.position_weights());
-      tr.has_content[static_cast<size_t>(idx)] = 1;
-    }
-    return tr.content[static_cast<size_t>(idx)];
-  };
-
-  tr.u1 =
-      embed_sentence(model.B(), x.question, model.position_weights());  // u^1 = sum_j l_j * B q_j
   Vector u = tr.u1;
   tr.hops.resize(static_cast<size_t>(K));
   for (int k = 1; k <= K; ++k) {
     HopTrace& h = tr.hops[static_cast<size_t>(k - 1)];
     h.u = u;
-    h.m = content(model.index_A(k));  // d x n  m_i = sum_j l_j * A^k x_ij
-    h.c = content(model.index_C(k));  // d x n  c_i = sum_j l_j * C^k x_ij
+    h.m = content(k, false);  // d x n  m_i = sum_j l_j * A^k x_ij
+    h.c = content(k, true);   // d x n  c_i = sum_j l_j * C^k x_ij
     if (cfg.temporal) {
       const Matrix& TA = model.T_A(k);
       const Matrix& TC = model.T_C(k);
@@ -199,6 +180,31 @@ void forward(const Memn2n& model, const Example& x, bool linear, const std::vect
   Vector z = model.Wt().transpose() * u;
   z(Vocabulary::kNil) = -std::numeric_limits<float>::infinity();
   tr.a_hat = softmax(z);
+}
+
+void forward(const Memn2n& model, const Example& x, bool linear, const std::vector<int>* time,
+             ForwardTrace& tr) {
+  const int n = memory_slots(model.config(), x.story.size());
+  tr.n = n;
+  tr.t.resize(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i)
+    tr.t[static_cast<size_t>(i)] = time ? (*time)[static_cast<size_t>(i)] : i;
+  const size_t P = model.parameters().size();
+  tr.content.resize(P);
+  tr.has_content.assign(P, 0);
+  // Word parts are computed once per parameter: with adjacent tying C^k is A^{k+1}.
+  auto content = [&](int k, bool value) -> const Matrix& {
+    const int idx = value ? model.index_C(k) : model.index_A(k);
+    if (!tr.has_content[static_cast<size_t>(idx)]) {
+      tr.content[static_cast<size_t>(idx)] = embed_memories(
+          model.parameters()[static_cast<size_t>(idx)].value, x, n, model.position_weights());
+      tr.has_content[static_cast<size_t>(idx)] = 1;
+    }
+    return tr.content[static_cast<size_t>(idx)];
+  };
+  // u^1 = sum_j l_j * B q_j
+  tr.u1 = embed_sentence(model.B(), x.question, model.position_weights());
+  run_hops(model, n, linear, content, tr);
 }
 
 }  // namespace memnet::engine

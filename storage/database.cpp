@@ -107,6 +107,9 @@ void Database::migrate() {
   }
   if (version == kSchemaVersion) return;
   if (mode_ == Mode::kReadOnly) {
+    // An older file still answers reads of the tables it has (a schema-1 file has models and
+    // no stories); only an empty one cannot be read at all.
+    if (version >= 1) return;
     throw StorageError(fmt::format(
         "{}: the file is schema {} and this memnet needs {}; open it read-write once to {}", path_,
         version, kSchemaVersion, version == 0 ? "create it" : "upgrade it"));

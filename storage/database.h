@@ -19,6 +19,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 
 namespace memnet::storage {
 
@@ -43,8 +44,8 @@ class Database {
   // Opens `path`, creating it in kReadWrite mode; ":memory:" gives a private in-memory
   // database. Applies pending migrations (kReadWrite only). Throws StorageError when the file
   // cannot be opened, is not a memnet database ("PATH is not a memnet database: ..."), has a
-  // newer schema ("PATH: this memnet reads schema <= N; the file is M"), or needs a migration
-  // in kReadOnly mode.
+  // newer schema ("PATH: this memnet reads schema <= N; the file is M"), or is empty in
+  // kReadOnly mode. kReadOnly never migrates: an older file reads as the tables it has.
   explicit Database(const std::string& path, Mode mode = Mode::kReadWrite);
 
   Database(Database&&) noexcept = default;
@@ -74,6 +75,24 @@ class Database {
     }
   }
 
+  // As with_statement, but the prepared statement is kept for the connection's lifetime and
+  // reset after each use (bindings stay: fn must bind every parameter). For the hot queries of
+  // a long-lived connection.
+  template <typename Fn>
+  decltype(auto) with_cached_statement(const std::string& sql, Fn&& fn) {
+    try {
+      auto& slot = statements_[sql];
+      if (!slot) slot = std::make_unique<SQLite::Statement>(*db_, sql);
+      struct Reset {
+        SQLite::Statement& s;
+        ~Reset() { s.tryReset(); }
+      } reset{*slot};
+      return fn(*slot);
+    } catch (const SQLite::Exception& e) {
+      raise(sql, e);
+    }
+  }
+
  private:
   [[noreturn]] void raise(const std::string& sql, const SQLite::Exception& e) const;
   int query_int(const std::string& sql) const;  // first column of the first row
@@ -83,6 +102,8 @@ class Database {
   std::string path_;
   Mode mode_;
   std::unique_ptr<SQLite::Database> db_;
+  // Declared after db_: statements are finalized before the connection closes.
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
 // A transaction that rolls back unless commit() is called. kWrite is BEGIN IMMEDIATE (takes

@@ -13,6 +13,9 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "storage/f32le.h"
+#include "storage/utc_time.h"
+
 namespace memnet::storage {
 namespace {
 
@@ -21,15 +24,6 @@ using engine::Matrix;
 constexpr std::string_view kDtype = "f32le";
 constexpr std::int64_t kBytesPerValue = 4;
 static_assert(sizeof(float) == 4 && std::numeric_limits<float>::is_iec559);
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 // The reason `weights` do not fit `config`, or "" when they do.
 std::string weights_mismatch(const engine::ModelConfig& config,
@@ -66,19 +60,10 @@ void bind_real(SQLite::Statement& statement, int index, double value) {
   }
 }
 
-// Little-endian float32 bytes of `m` in column-major order. On a little-endian host these
-// are the matrix's own bytes, bound without a copy; `buffer` is used only on other hosts.
+// Little-endian float32 bytes of `m` in column-major order, bound without a copy on a
+// little-endian host.
 const void* f32le_bytes(const Matrix& m, std::vector<std::uint32_t>& buffer) {
-  if constexpr (std::endian::native == std::endian::little) {
-    return m.data();
-  } else {
-    buffer.resize(static_cast<std::size_t>(m.size()));
-    for (std::size_t i = 0; i < buffer.size(); ++i) {
-      const std::uint32_t bits = std::bit_cast<std::uint32_t>(m.data()[i]);
-      buffer[i] = (bits >> 24) | ((bits >> 8) & 0xFF00u) | ((bits << 8) & 0xFF0000u) | (bits << 24);
-    }
-    return buffer.data();
-  }
+  return storage::f32le_bytes(m.data(), static_cast<std::size_t>(m.size()), buffer);
 }
 
 std::int64_t insert_model_row(Database& db, const StoredModel& model,
@@ -284,14 +269,7 @@ class ModelReader {
                        cols, kDtype, expected));
     }
     Matrix m(rows, cols);
-    if (expected > 0) std::memcpy(m.data(), bytes, static_cast<std::size_t>(expected));
-    if constexpr (std::endian::native != std::endian::little) {
-      for (Eigen::Index i = 0; i < m.size(); ++i) {
-        const std::uint32_t bits = std::bit_cast<std::uint32_t>(m.data()[i]);
-        m.data()[i] = std::bit_cast<float>((bits >> 24) | ((bits >> 8) & 0xFF00u) |
-                                           ((bits << 8) & 0xFF0000u) | (bits << 24));
-      }
-    }
+    read_f32le(bytes, static_cast<std::size_t>(m.size()), m.data());
     return m;
   }
 

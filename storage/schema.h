@@ -17,7 +17,7 @@ namespace memnet::storage {
 // PRAGMA application_id of every memnet file: "MNET" as a big-endian 32-bit integer.
 inline constexpr std::int32_t kApplicationId = 0x4D4E4554;
 
-inline constexpr std::array<std::string_view, 1> kMigrations = {
+inline constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: models with their vocabulary, weights and training record.
     R"sql(
 PRAGMA application_id = 1296975188;
@@ -82,9 +82,41 @@ CREATE TABLE epochs (
   PRIMARY KEY (model_id, seq)
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // 2: stories of facts (episodic memories) and their per-hop embeddings by model.
+    R"sql(
+CREATE TABLE stories (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  name       TEXT    NOT NULL,
+  model      TEXT,
+  created_at TEXT    NOT NULL,
+  fact_count INTEGER NOT NULL DEFAULT 0 CHECK (fact_count >= 0),
+  version    INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE facts (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  story_id   INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+  seq        INTEGER NOT NULL CHECK (seq >= 0),
+  text       TEXT    NOT NULL,
+  tokens     TEXT    NOT NULL,
+  created_at TEXT    NOT NULL,
+  UNIQUE (story_id, seq)
+) STRICT;
+
+CREATE TABLE fact_embeddings (
+  fact_id  INTEGER NOT NULL REFERENCES facts (id) ON DELETE CASCADE,
+  model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+  hop      INTEGER NOT NULL CHECK (hop >= 1),
+  m        BLOB    NOT NULL,
+  c        BLOB    NOT NULL,
+  PRIMARY KEY (fact_id, model_id, hop)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX fact_embeddings_by_model ON fact_embeddings (model_id);
+)sql",
 };
 
-// The newest schema this build reads and writes (currently 1).
+// The newest schema this build reads and writes (currently 2).
 inline constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
 }  // namespace memnet::storage

@@ -1,0 +1,416 @@
+#include "core/story_service.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "datasets/tokenize.h"
+#include "engine/episodic_memory.h"
+#include "engine/memn2n.h"
+#include "engine/vocab.h"
+#include "storage/database.h"
+#include "storage/model_store.h"
+
+namespace memnet::core {
+namespace {
+
+using storage::Database;
+using storage::FactRecord;
+using storage::ModelRef;
+using storage::StorageError;
+
+struct ServedModel {
+  ModelInfo info;
+  engine::Memn2n model;
+  engine::Vocabulary vocab;
+  ModelRef ref;
+};
+
+std::shared_ptr<const ServedModel> load_served(Database& db, const std::string& name) {
+  std::optional<storage::StoredModel> m = storage::load_model(db, name);
+  if (!m) return nullptr;
+  const std::optional<ModelRef> ref = storage::find_model_ref(db, name);
+  if (!ref) return nullptr;
+  ModelInfo info{m->name, m->created_at, m->config, std::move(m->training)};
+  info.training.epochs.clear();
+  engine::Memn2n model(m->config, std::move(m->weights));
+  return std::make_shared<const ServedModel>(
+      ServedModel{std::move(info), std::move(model), std::move(m->vocab), *ref});
+}
+
+// A decoded memory window: valid while the story's version is `version`.
+struct CachedWindow {
+  std::int64_t version = 0;
+  std::int64_t story_facts = 0;
+  std::vector<FactRecord> facts;  // most recent first (tokens left out)
+  engine::EpisodicMemory memory;
+};
+
+// SQLite connections, one per thread at a time; opened on demand and kept.
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(std::string path) : path_(std::move(path)) {}
+
+  class Lease {
+   public:
+    Lease(ConnectionPool& pool, std::unique_ptr<Database> db) : pool_(pool), db_(std::move(db)) {}
+    ~Lease() { pool_.release(std::move(db_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Database& operator*() { return *db_; }
+    Database* operator->() { return db_.get(); }
+
+   private:
+    ConnectionPool& pool_;
+    std::unique_ptr<Database> db_;
+  };
+
+  Lease acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        auto db = std::move(free_.back());
+        free_.pop_back();
+        return Lease(*this, std::move(db));
+      }
+    }
+    return Lease(*this, std::make_unique<Database>(path_));
+  }
+
+ private:
+  void release(std::unique_ptr<Database> db) {
+    if (!db) return;
+    std::lock_guard lock(mutex_);
+    free_.push_back(std::move(db));
+  }
+
+  std::string path_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Database>> free_;
+};
+
+}  // namespace
+
+struct StoryService::Impl {
+  Impl(const std::string& path, ServiceOptions o) : options(o), pool(path), db_path(path) {}
+
+  ServiceOptions options;
+  ConnectionPool pool;
+  std::string db_path;
+  // One writer at a time inside this process, so our own threads queue on a mutex rather
+  // than poll SQLite's busy handler; other processes still meet the busy timeout.
+  std::mutex write_mutex;
+
+  mutable std::shared_mutex models_mutex;
+  std::map<std::string, std::shared_ptr<const ServedModel>> models;
+
+  std::mutex cache_mutex;
+  struct CacheEntry {
+    std::shared_ptr<const CachedWindow> window;
+    std::uint64_t used = 0;
+  };
+  std::map<std::pair<std::int64_t, std::int64_t>, CacheEntry> cache;  // (story, model id)
+  std::uint64_t tick = 0;
+
+  std::vector<std::string> model_names() const {
+    std::shared_lock lock(models_mutex);
+    std::vector<std::string> names;
+    for (const auto& [name, m] : models) names.push_back(name);
+    return names;
+  }
+
+  // The served model `name`, loading it from the file when it is new or `reload` is set.
+  // nullptr when the file has no such model.
+  std::shared_ptr<const ServedModel> model(const std::string& name, bool reload = false) {
+    if (!reload) {
+      std::shared_lock lock(models_mutex);
+      auto it = models.find(name);
+      if (it != models.end()) return it->second;
+    }
+    auto db = pool.acquire();
+    std::shared_ptr<const ServedModel> loaded = load_served(*db, name);
+    std::unique_lock lock(models_mutex);
+    if (loaded) {
+      models[name] = loaded;
+    } else {
+      models.erase(name);
+    }
+    return loaded;
+  }
+
+  // The model a request uses: `requested`, else the story's, else the file's only one.
+  std::shared_ptr<const ServedModel> pick_model(const std::string& requested,
+                                                const std::string& story_model) {
+    if (!requested.empty()) {
+      auto m = model(requested);
+      if (!m) {
+        throw NotFound(fmt::format("no model named '{}' in {} (it holds: {})", requested, db_path,
+                                   fmt::join(model_names(), ", ")),
+                       "model");
+      }
+      return m;
+    }
+    if (!story_model.empty()) {
+      if (auto m = model(story_model)) return m;
+      throw InvalidInput("model", fmt::format("the story's model '{}' is no longer in {}; name "
+                                              "one of: {}",
+                                              story_model, db_path, fmt::join(model_names(), ", ")));
+    }
+    const auto names = model_names();
+    if (names.size() == 1) return model(names[0]);
+    if (names.empty()) throw InvalidInput("model", fmt::format("{} holds no model; train one "
+                                                               "into it first", db_path));
+    throw InvalidInput("model", fmt::format("{} holds {} models and the story has none; name one "
+                                            "of: {}",
+                                            db_path, names.size(), fmt::join(names, ", ")));
+  }
+
+  std::shared_ptr<const CachedWindow> cached(std::int64_t story, std::int64_t model_id,
+                                             std::int64_t version) {
+    std::lock_guard lock(cache_mutex);
+    auto it = cache.find({story, model_id});
+    if (it == cache.end() || it->second.window->version != version) return nullptr;
+    it->second.used = ++tick;
+    return it->second.window;
+  }
+
+  void remember(std::int64_t story, std::int64_t model_id,
+                std::shared_ptr<const CachedWindow> window) {
+    std::lock_guard lock(cache_mutex);
+    if (options.cache_entries == 0) return;
+    if (cache.size() >= options.cache_entries && !cache.count({story, model_id})) {
+      auto oldest = std::min_element(cache.begin(), cache.end(), [](const auto& a, const auto& b) {
+        return a.second.used < b.second.used;
+      });
+      cache.erase(oldest);
+    }
+    cache[{story, model_id}] = CacheEntry{std::move(window), ++tick};
+  }
+
+  void forget_story(std::int64_t story) {
+    std::lock_guard lock(cache_mutex);
+    for (auto it = cache.begin(); it != cache.end();) {
+      it = it->first.first == story ? cache.erase(it) : std::next(it);
+    }
+  }
+
+  // Reads the window from the file, embedding (and storing) facts the model has not seen.
+  std::shared_ptr<const CachedWindow> load_window(Database& db, std::int64_t story_id,
+                                                  const ServedModel& m) {
+    const engine::ModelConfig& cfg = m.model.config();
+    std::optional<storage::MemoryWindow> window =
+        storage::read_window(db, story_id, m.ref, cfg.hops, cfg.dim, cfg.memory_size);
+    if (!window) throw NotFound(fmt::format("no story with id {}", story_id));
+    std::vector<std::pair<std::int64_t, engine::FactEmbedding>> embedded;
+    for (auto& w : window->facts) {
+      if (w.embedding) continue;
+      w.embedding = engine::embed_fact(m.model, engine::encode(m.vocab, w.fact.tokens, nullptr));
+      embedded.emplace_back(w.fact.id, *w.embedding);
+    }
+    if (!embedded.empty()) {
+      std::lock_guard lock(write_mutex);
+      storage::store_embeddings(db, m.ref, embedded);
+    }
+    auto out = std::make_shared<CachedWindow>();
+    out->version = window->story.version;
+    out->story_facts = window->story.facts;
+    std::vector<const engine::FactEmbedding*> slots;
+    for (auto& w : window->facts) {
+      w.fact.tokens.clear();
+      out->facts.push_back(std::move(w.fact));
+      slots.push_back(&*w.embedding);
+    }
+    out->memory = engine::stack_memory(m.model, slots);
+    return out;
+  }
+
+  AskResult ask_once(std::int64_t story_id, const std::string& question,
+                     const std::string& requested, int top, bool reload) {
+    const auto q_tokens = datasets::tokenize(question);
+    if (q_tokens.empty()) throw InvalidInput("question", "the question has no words");
+    auto db = pool.acquire();
+    std::string story_model;
+    if (requested.empty()) {
+      story_model = db->with_cached_statement(
+          "SELECT coalesce(model, '') FROM stories WHERE id = ?", [&](SQLite::Statement& s) {
+            s.bind(1, story_id);
+            if (!s.executeStep()) throw NotFound(fmt::format("no story with id {}", story_id));
+            return s.getColumn(0).getString();
+          });
+    }
+    std::shared_ptr<const ServedModel> m = pick_model(requested, story_model);
+    if (reload) m = model(m->info.name, true);
+    if (!m) throw NotFound(fmt::format("model '{}' was deleted from {}", requested, db_path));
+    const std::optional<std::int64_t> version = storage::story_version(*db, story_id, m->ref);
+    if (!version) throw NotFound(fmt::format("no story with id {}", story_id));
+    std::shared_ptr<const CachedWindow> window = cached(story_id, m->ref.id, *version);
+    if (!window) {
+      window = load_window(*db, story_id, *m);
+      remember(story_id, m->ref.id, window);
+    }
+
+    std::vector<std::string> unknown;
+    const std::vector<int> q = engine::encode(m->vocab, q_tokens, &unknown);
+    const engine::Prediction p = engine::answer_from_memory(m->model, window->memory, q);
+    AskResult r;
+    r.model = m->info.name;
+    fill_answer(p, m->vocab, top, r);
+    r.sentences = static_cast<int>(window->story_facts);
+    r.memory_first = static_cast<int>(window->story_facts) - window->memory.n;
+    for (const auto& attention : p.attention) {
+      std::vector<Attention> hop;
+      for (int slot = window->memory.n - 1; slot >= 0; --slot) {  // oldest first
+        const FactRecord& f = window->facts[static_cast<std::size_t>(slot)];
+        hop.push_back({static_cast<int>(f.seq), f.text, attention(slot), f.id});
+      }
+      r.hops.push_back(std::move(hop));
+      r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));
+    }
+    r.unknown_words = unique_words(unknown);
+    return r;
+  }
+};
+
+StoryService::StoryService(const std::string& db_path, ServiceOptions options)
+    : impl_(std::make_unique<Impl>(db_path, options)) {
+  auto db = impl_->pool.acquire();  // creates and migrates the file
+  for (const auto& name : storage::list_models(*db)) {
+    if (auto m = load_served(*db, name)) impl_->models[name] = std::move(m);
+  }
+}
+
+StoryService::~StoryService() = default;
+
+const std::string& StoryService::path() const { return impl_->db_path; }
+
+std::vector<ModelInfo> StoryService::models() const {
+  std::shared_lock lock(impl_->models_mutex);
+  std::vector<ModelInfo> out;
+  for (const auto& [name, m] : impl_->models) out.push_back(m->info);
+  return out;
+}
+
+storage::StoryRecord StoryService::create_story(const std::string& name,
+                                                const std::string& model) {
+  std::string model_name = model;
+  if (!model.empty()) {
+    if (!impl_->model(model)) {
+      throw NotFound(fmt::format("no model named '{}' in {} (it holds: {})", model, impl_->db_path,
+                                 fmt::join(impl_->model_names(), ", ")),
+                     "model");
+    }
+  } else if (const auto names = impl_->model_names(); names.size() == 1) {
+    model_name = names[0];
+  }
+  auto db = impl_->pool.acquire();
+  std::int64_t id = 0;
+  {
+    std::lock_guard lock(impl_->write_mutex);
+    id = storage::create_story(*db, name, model_name);
+  }
+  return *storage::find_story(*db, id);
+}
+
+std::optional<storage::StoryRecord> StoryService::story(std::int64_t id) {
+  auto db = impl_->pool.acquire();
+  return storage::find_story(*db, id);
+}
+
+std::vector<storage::StoryRecord> StoryService::stories() {
+  auto db = impl_->pool.acquire();
+  return storage::list_stories(*db);
+}
+
+std::vector<storage::FactRecord> StoryService::facts(std::int64_t story_id, std::int64_t offset,
+                                                     std::int64_t limit) {
+  auto db = impl_->pool.acquire();
+  storage::Transaction snapshot(*db, storage::Transaction::Kind::kRead);
+  if (!storage::find_story(*db, story_id))
+    throw NotFound(fmt::format("no story with id {}", story_id));
+  auto out = storage::read_facts(*db, story_id, offset, limit);
+  snapshot.commit();
+  return out;
+}
+
+bool StoryService::delete_story(std::int64_t id) {
+  auto db = impl_->pool.acquire();
+  bool deleted = false;
+  {
+    std::lock_guard lock(impl_->write_mutex);
+    deleted = storage::delete_story(*db, id);
+  }
+  impl_->forget_story(id);
+  return deleted;
+}
+
+std::vector<AddedFact> StoryService::add_facts(std::int64_t story_id,
+                                               const std::vector<std::string>& texts,
+                                               const std::string& field_prefix) {
+  std::vector<std::vector<std::string>> tokens;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    tokens.push_back(datasets::tokenize(texts[i]));
+    if (tokens.back().empty()) {
+      throw InvalidInput(texts.size() == 1 && field_prefix == "fact"
+                             ? field_prefix
+                             : fmt::format("{}[{}]", field_prefix, i),
+                         "a fact needs at least one word");
+    }
+  }
+  for (int attempt = 0;; ++attempt) {
+    auto db = impl_->pool.acquire();
+    const auto story = storage::find_story(*db, story_id);
+    if (!story) throw NotFound(fmt::format("no story with id {}", story_id));
+    std::shared_ptr<const ServedModel> m;
+    if (!story->model.empty()) m = impl_->model(story->model, attempt > 0);
+    std::vector<storage::NewFact> facts;
+    std::vector<AddedFact> out(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      storage::NewFact f{texts[i], tokens[i], {}};
+      if (m) {
+        std::vector<std::string> unknown;
+        f.embedding = engine::embed_fact(m->model, engine::encode(m->vocab, tokens[i], &unknown));
+        out[i].unknown_words = unique_words(unknown);
+      }
+      facts.push_back(std::move(f));
+    }
+    std::optional<std::vector<FactRecord>> records;
+    try {
+      std::lock_guard lock(impl_->write_mutex);
+      records = storage::append_facts(*db, story_id,
+                                      m ? std::optional<ModelRef>(m->ref) : std::nullopt, facts);
+    } catch (const StorageError& e) {
+      if (e.sqlite_code() == storage::kModelChanged && attempt == 0) continue;
+      throw;
+    }
+    if (!records) throw NotFound(fmt::format("no story with id {}", story_id));
+    for (std::size_t i = 0; i < records->size(); ++i) out[i].record = std::move((*records)[i]);
+    return out;
+  }
+}
+
+AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
+                            const std::string& model, int top) {
+  try {
+    return impl_->ask_once(story_id, question, model, top, false);
+  } catch (const StorageError& e) {
+    if (e.sqlite_code() != storage::kModelChanged) throw;
+  }
+  // The model was retrained or deleted in the file since it was loaded: load it again.
+  return impl_->ask_once(story_id, question, model, top, true);
+}
+
+AskResult StoryService::ask_inline(const std::vector<std::string>& story,
+                                   const std::string& question, const std::string& model,
+                                   int top) {
+  std::shared_ptr<const ServedModel> m = impl_->pick_model(model, "");
+  AskResult r = core::ask(m->model, m->vocab, story, question, top);
+  r.model = m->info.name;
+  return r;
+}
+
+}  // namespace memnet::core

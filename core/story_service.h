@@ -1,0 +1,103 @@
+// core/story_service.h
+//
+// The episodic question-answering engine over one memnet file, shared by `memnet serve`,
+// `memnet story`, `memnet import` and `memnet ask --db`: models are loaded from the file,
+// stories of facts are stored in it (storage/memory_store.h), and questions are answered
+// from the stored per-hop embeddings without embedding old facts again.
+//
+// What a question sees: the story's most recent facts, as many as the model's memory_size
+// (50 unless trained otherwise), most recent at temporal slot 0. Older facts stay stored and
+// listed but take no part in answers.
+//
+// Which model: a request may name one; otherwise the story's model (set at creation);
+// otherwise the file's only model. A fact is embedded with the story's model when it is
+// added; asking with another model, or after the model was retrained in the file, embeds
+// the missing facts of the window from their stored tokens once and stores the result.
+// A model trained into the file while this service runs is loaded on first use; a replaced
+// one is loaded again.
+//
+// Decoded memory windows are cached in memory per (story, model) and checked against the
+// story's version on every question, so other processes appending to the same file are
+// seen at once.
+//
+// Threading: every member function is safe to call from many threads at once; each thread
+// borrows its own SQLite connection from a pool.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ask.h"
+#include "core/errors.h"
+#include "engine/model_config.h"
+#include "engine/training_record.h"
+#include "storage/memory_store.h"
+
+namespace memnet::core {
+
+struct ServiceOptions {
+  std::size_t cache_entries = 4096;  // (story, model) windows kept decoded in memory
+};
+
+struct ModelInfo {
+  std::string name;
+  std::string created_at;
+  engine::ModelConfig config;
+  engine::TrainingRecord training;  // epochs left out
+};
+
+struct AddedFact {
+  storage::FactRecord record;
+  std::vector<std::string> unknown_words;  // unknown to the story's model, unique
+};
+
+class StoryService {
+ public:
+  // Opens `db_path` read-write (creating it, bringing its schema up to date) and loads every
+  // model in it. Throws storage::StorageError.
+  explicit StoryService(const std::string& db_path, ServiceOptions options = {});
+  ~StoryService();
+  StoryService(const StoryService&) = delete;
+  StoryService& operator=(const StoryService&) = delete;
+
+  const std::string& path() const;
+
+  // The file's models by name, as loaded (training record without epochs).
+  std::vector<ModelInfo> models() const;
+
+  // Creates a story. `model` "" means the file's only model when it has exactly one, else
+  // none (each question then names one). Throws NotFound("model") for an unknown model.
+  storage::StoryRecord create_story(const std::string& name, const std::string& model);
+  std::optional<storage::StoryRecord> story(std::int64_t id);
+  std::vector<storage::StoryRecord> stories();
+  // Facts [offset, offset + limit) in story order. Throws NotFound for an unknown story.
+  std::vector<storage::FactRecord> facts(std::int64_t story_id, std::int64_t offset,
+                                         std::int64_t limit);
+  bool delete_story(std::int64_t id);
+
+  // Appends facts in one transaction and returns them with their ids. Throws NotFound for
+  // an unknown story, InvalidInput(field_prefix + "[i]") for a fact with no words (nothing
+  // is stored then); field_prefix names the request field in messages.
+  std::vector<AddedFact> add_facts(std::int64_t story_id, const std::vector<std::string>& texts,
+                                   const std::string& field_prefix = "facts");
+
+  // Answers `question` over the story's memory window. `model` "" picks as described above.
+  // Attention entries carry the fact's id, its seq as `sentence`, and its text. Throws
+  // NotFound (story, or model with field "model"), InvalidInput("question") for a question
+  // with no words, InvalidInput("model") when no model can be picked.
+  AskResult ask(std::int64_t story_id, const std::string& question, const std::string& model,
+                int top = 5);
+
+  // Answers over a story given inline (nothing stored), as core::ask does.
+  AskResult ask_inline(const std::vector<std::string>& story, const std::string& question,
+                       const std::string& model, int top = 5);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace memnet::core

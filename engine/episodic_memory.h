@@ -1,0 +1,46 @@
+// engine/episodic_memory.h
+//
+// Episodic memories embedded once and answered from many times. A fact's embedding is its
+// word part per hop k (paper section 2.1, without the temporal term):
+//   m_i^k = sum_j l_j * A^k x_ij        (key)
+//   c_i^k = sum_j l_j * C^k x_ij        (value)
+// T_A^k(t) and T_C^k(t) depend on the fact's age t within the window, which changes with
+// every new fact, so they are added at answer time. The result equals Memn2n::answer() on
+// the same sentences bit for bit (both run run_hops() on the same floats).
+//
+// Threading: everything here is const on the model and safe from many threads.
+#pragma once
+
+#include <vector>
+
+#include "engine/memn2n.h"
+#include "engine/tensor.h"
+
+namespace memnet::engine {
+
+// One fact's embedding: K key and K value vectors of d floats (hop k at index k-1).
+struct FactEmbedding {
+  std::vector<Vector> m;
+  std::vector<Vector> c;
+};
+
+// Embeds one sentence (encoded word ids < V) with every hop's A^k and C^k.
+FactEmbedding embed_fact(const Memn2n& model, const std::vector<int>& words);
+
+// The memory a question sees: per hop, d x n keys and values, column i = slot i, slot 0 the
+// most recent fact. n <= config.memory_size (a longer window is a caller bug: assert).
+struct EpisodicMemory {
+  int n = 0;
+  std::vector<Matrix> m;  // K x (d x n)
+  std::vector<Matrix> c;  // K x (d x n)
+};
+
+// Stacks fact embeddings, most recent first, into an EpisodicMemory.
+EpisodicMemory stack_memory(const Memn2n& model, const std::vector<const FactEmbedding*>& facts);
+
+// Answers an encoded question from stored memories. Prediction::first_sentence is 0; the
+// attention's slot i is the i-th most recent fact.
+Prediction answer_from_memory(const Memn2n& model, const EpisodicMemory& memory,
+                              const std::vector<int>& question);
+
+}  // namespace memnet::engine

@@ -1,0 +1,317 @@
+#include "storage/memory_store.h"
+
+#include <fmt/format.h>
+
+#include "storage/f32le.h"
+#include "storage/utc_time.h"
+
+namespace memnet::storage {
+namespace {
+
+using engine::FactEmbedding;
+using engine::Vector;
+
+// Tokens never hold whitespace (datasets::tokenize splits on it), so one space joins them.
+std::string join_tokens(const std::vector<std::string>& tokens) {
+  std::string out;
+  for (const auto& t : tokens) {
+    if (!out.empty()) out += ' ';
+    out += t;
+  }
+  return out;
+}
+
+std::vector<std::string> split_tokens(const std::string& joined) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < joined.size()) {
+    std::size_t end = joined.find(' ', start);
+    if (end == std::string::npos) end = joined.size();
+    if (end > start) out.push_back(joined.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+constexpr const char* kStoryColumns = "id, name, coalesce(model, ''), fact_count, version, created_at";
+
+StoryRecord read_story_row(SQLite::Statement& s) {
+  StoryRecord r;
+  r.id = s.getColumn(0).getInt64();
+  r.name = s.getColumn(1).getString();
+  r.model = s.getColumn(2).getString();
+  r.facts = s.getColumn(3).getInt64();
+  r.version = s.getColumn(4).getInt64();
+  r.created_at = s.getColumn(5).getString();
+  return r;
+}
+
+[[noreturn]] void model_changed(const Database& db, const ModelRef& model) {
+  throw StorageError(fmt::format("{}: model id {} (saved {}) was replaced or deleted in the file "
+                                 "after it was loaded; load it again",
+                                 db.path(), model.id, model.created_at),
+                     kModelChanged);
+}
+
+// Checks, inside the caller's transaction, that the model row is still the loaded one.
+void check_model(Database& db, const ModelRef& model) {
+  const bool same = db.with_cached_statement(
+      "SELECT created_at FROM models WHERE id = ?", [&](SQLite::Statement& s) {
+        s.bind(1, model.id);
+        return s.executeStep() && s.getColumn(0).getString() == model.created_at;
+      });
+  if (!same) model_changed(db, model);
+}
+
+Vector read_vector(const Database& db, const SQLite::Column& column, int dim,
+                   std::int64_t fact_id, const char* what) {
+  const void* bytes = column.getBlob();  // before getBytes(), as sqlite3_column_bytes asks
+  const int size = column.getBytes();
+  if (size != dim * 4) {
+    throw StorageError(fmt::format("{}: fact {} has a {} embedding of {} bytes; {} float32 need {}",
+                                   db.path(), fact_id, what, size, dim, dim * 4));
+  }
+  Vector v(dim);
+  read_f32le(bytes, static_cast<std::size_t>(dim), v.data());
+  return v;
+}
+
+void insert_embedding(Database& db, std::int64_t fact_id, std::int64_t model_id,
+                      const FactEmbedding& e, bool or_ignore) {
+  std::vector<std::uint32_t> buffer_m, buffer_c;
+  for (std::size_t k = 0; k < e.m.size(); ++k) {
+    db.with_cached_statement(
+        or_ignore ? "INSERT OR IGNORE INTO fact_embeddings (fact_id, model_id, hop, m, c) "
+                    "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM facts WHERE id = ?1)"
+                  : "INSERT INTO fact_embeddings (fact_id, model_id, hop, m, c) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)",
+        [&](SQLite::Statement& s) {
+          const auto n = static_cast<std::size_t>(e.m[k].size());
+          s.bind(1, fact_id);
+          s.bind(2, model_id);
+          s.bind(3, static_cast<int>(k + 1));
+          s.bindNoCopy(4, f32le_bytes(e.m[k].data(), n, buffer_m), static_cast<int>(n * 4));
+          s.bindNoCopy(5, f32le_bytes(e.c[k].data(), n, buffer_c), static_cast<int>(n * 4));
+          s.exec();
+        });
+  }
+}
+
+}  // namespace
+
+std::optional<ModelRef> find_model_ref(Database& db, const std::string& name) {
+  return db.with_statement(
+      "SELECT id, created_at FROM models WHERE name = ?",
+      [&](SQLite::Statement& s) -> std::optional<ModelRef> {
+        s.bind(1, name);
+        if (!s.executeStep()) return std::nullopt;
+        return ModelRef{s.getColumn(0).getInt64(), s.getColumn(1).getString()};
+      });
+}
+
+std::int64_t create_story(Database& db, const std::string& name, const std::string& model) {
+  Transaction transaction(db);
+  const std::int64_t id = db.with_statement(
+      "INSERT INTO stories (name, model, created_at) VALUES (?, ?, ?) RETURNING id",
+      [&](SQLite::Statement& s) {
+        s.bind(1, name);
+        if (model.empty()) {
+          s.bind(2);
+        } else {
+          s.bind(2, model);
+        }
+        s.bind(3, utc_now());
+        s.executeStep();
+        const std::int64_t new_id = s.getColumn(0).getInt64();
+        while (s.executeStep()) {
+        }
+        return new_id;
+      });
+  transaction.commit();
+  return id;
+}
+
+std::optional<StoryRecord> find_story(Database& db, std::int64_t id) {
+  return db.with_statement(fmt::format("SELECT {} FROM stories WHERE id = ?", kStoryColumns),
+                           [&](SQLite::Statement& s) -> std::optional<StoryRecord> {
+                             s.bind(1, id);
+                             if (!s.executeStep()) return std::nullopt;
+                             return read_story_row(s);
+                           });
+}
+
+std::vector<StoryRecord> list_stories(Database& db) {
+  return db.with_statement(fmt::format("SELECT {} FROM stories ORDER BY id", kStoryColumns),
+                           [&](SQLite::Statement& s) {
+                             std::vector<StoryRecord> out;
+                             while (s.executeStep()) out.push_back(read_story_row(s));
+                             return out;
+                           });
+}
+
+bool delete_story(Database& db, std::int64_t id) {
+  Transaction transaction(db);
+  const int deleted = db.with_statement("DELETE FROM stories WHERE id = ?",
+                                        [&](SQLite::Statement& s) {
+                                          s.bind(1, id);
+                                          return s.exec();
+                                        });
+  transaction.commit();
+  return deleted > 0;
+}
+
+std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t story_id,
+                                                    const std::optional<ModelRef>& model,
+                                                    const std::vector<NewFact>& facts) {
+  Transaction transaction(db);
+  if (model) check_model(db, *model);
+  const std::optional<std::int64_t> count = db.with_cached_statement(
+      "SELECT fact_count FROM stories WHERE id = ?",
+      [&](SQLite::Statement& s) -> std::optional<std::int64_t> {
+        s.bind(1, story_id);
+        if (!s.executeStep()) return std::nullopt;
+        return s.getColumn(0).getInt64();
+      });
+  if (!count) return std::nullopt;
+  const std::string now = utc_now();
+  std::vector<FactRecord> out;
+  out.reserve(facts.size());
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    FactRecord r;
+    r.seq = *count + static_cast<std::int64_t>(i);
+    r.text = facts[i].text;
+    r.tokens = facts[i].tokens;
+    r.created_at = now;
+    r.id = db.with_cached_statement(
+        "INSERT INTO facts (story_id, seq, text, tokens, created_at) VALUES (?, ?, ?, ?, ?) "
+        "RETURNING id",
+        [&](SQLite::Statement& s) {
+          s.bind(1, story_id);
+          s.bind(2, r.seq);
+          s.bind(3, r.text);
+          s.bind(4, join_tokens(r.tokens));
+          s.bind(5, now);
+          s.executeStep();
+          const std::int64_t id = s.getColumn(0).getInt64();
+          while (s.executeStep()) {
+          }
+          return id;
+        });
+    if (model && !facts[i].embedding.m.empty()) {
+      insert_embedding(db, r.id, model->id, facts[i].embedding, false);
+    }
+    out.push_back(std::move(r));
+  }
+  db.with_cached_statement(
+      "UPDATE stories SET fact_count = fact_count + ?, version = version + 1 WHERE id = ?",
+      [&](SQLite::Statement& s) {
+        s.bind(1, static_cast<std::int64_t>(facts.size()));
+        s.bind(2, story_id);
+        s.exec();
+      });
+  transaction.commit();
+  return out;
+}
+
+std::vector<FactRecord> read_facts(Database& db, std::int64_t story_id, std::int64_t offset,
+                                   std::int64_t limit) {
+  return db.with_statement(
+      "SELECT id, seq, text, tokens, created_at FROM facts WHERE story_id = ? AND seq >= ? "
+      "ORDER BY seq LIMIT ?",
+      [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        s.bind(2, offset);
+        s.bind(3, limit);
+        std::vector<FactRecord> out;
+        while (s.executeStep()) {
+          FactRecord r;
+          r.id = s.getColumn(0).getInt64();
+          r.seq = s.getColumn(1).getInt64();
+          r.text = s.getColumn(2).getString();
+          r.tokens = split_tokens(s.getColumn(3).getString());
+          r.created_at = s.getColumn(4).getString();
+          out.push_back(std::move(r));
+        }
+        return out;
+      });
+}
+
+std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
+                                          const ModelRef& model) {
+  // One statement, so the two reads share a snapshot without BEGIN/COMMIT round trips.
+  const auto row = db.with_cached_statement(
+      "SELECT (SELECT version FROM stories WHERE id = ?1), "
+      "       (SELECT created_at FROM models WHERE id = ?2)",
+      [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        s.bind(2, model.id);
+        s.executeStep();
+        std::optional<std::int64_t> version;
+        if (!s.getColumn(0).isNull()) version = s.getColumn(0).getInt64();
+        const bool same = !s.getColumn(1).isNull() && s.getColumn(1).getString() == model.created_at;
+        return std::make_pair(version, same);
+      });
+  if (!row.second) model_changed(db, model);
+  return row.first;
+}
+
+std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id,
+                                        const ModelRef& model, int hops, int dim, int n) {
+  Transaction transaction(db, Transaction::Kind::kRead);
+  check_model(db, model);
+  MemoryWindow window;
+  const bool found = db.with_cached_statement(
+      fmt::format("SELECT {} FROM stories WHERE id = ?", kStoryColumns),
+      [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        if (!s.executeStep()) return false;
+        window.story = read_story_row(s);
+        return true;
+      });
+  if (!found) return std::nullopt;
+  db.with_cached_statement(
+      "SELECT f.id, f.seq, f.text, f.tokens, f.created_at, e.hop, e.m, e.c "
+      "FROM (SELECT * FROM facts WHERE story_id = ?1 ORDER BY seq DESC LIMIT ?2) AS f "
+      "LEFT JOIN fact_embeddings AS e ON e.fact_id = f.id AND e.model_id = ?3 "
+      "ORDER BY f.seq DESC, e.hop",
+      [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        s.bind(2, n);
+        s.bind(3, model.id);
+        while (s.executeStep()) {
+          const std::int64_t fact_id = s.getColumn(0).getInt64();
+          if (window.facts.empty() || window.facts.back().fact.id != fact_id) {
+            WindowFact w;
+            w.fact.id = fact_id;
+            w.fact.seq = s.getColumn(1).getInt64();
+            w.fact.text = s.getColumn(2).getString();
+            w.fact.tokens = split_tokens(s.getColumn(3).getString());
+            w.fact.created_at = s.getColumn(4).getString();
+            window.facts.push_back(std::move(w));
+          }
+          if (s.getColumn(5).isNull()) continue;  // no embedding for this model
+          auto& w = window.facts.back();
+          if (!w.embedding) w.embedding.emplace();
+          w.embedding->m.push_back(read_vector(db, s.getColumn(6), dim, fact_id, "key"));
+          w.embedding->c.push_back(read_vector(db, s.getColumn(7), dim, fact_id, "value"));
+        }
+      });
+  for (auto& w : window.facts) {
+    // A fact embedded by an interrupted older writer cannot exist (one transaction), but a
+    // partial set would make a wrong answer: treat it as missing and embed again.
+    if (w.embedding && static_cast<int>(w.embedding->m.size()) != hops) w.embedding.reset();
+  }
+  transaction.commit();
+  return window;
+}
+
+void store_embeddings(Database& db, const ModelRef& model,
+                      const std::vector<std::pair<std::int64_t, FactEmbedding>>& facts) {
+  if (facts.empty()) return;
+  Transaction transaction(db);
+  check_model(db, model);
+  for (const auto& [fact_id, e] : facts) insert_embedding(db, fact_id, model.id, e, true);
+  transaction.commit();
+}
+
+}  // namespace memnet::storage

@@ -1,0 +1,112 @@
+// storage/memory_store.h
+//
+// Episodic memories in a memnet file: stories (named, ordered lists of facts), each fact's
+// text and tokens, and per model and hop its key and value embeddings (engine/
+// episodic_memory.h) as float32 BLOBs. Layout in docs/storage-format.md.
+//
+// Embeddings belong to a model row (models.id): replacing or deleting a model deletes them
+// (ON DELETE CASCADE) and the facts' tokens let a caller embed them again. A story names a
+// default model; the name may outlive the model.
+//
+// Every write is one transaction (BEGIN IMMEDIATE): once a function returns, what it wrote
+// is durable (WAL, synchronous=FULL); if it throws, nothing of it was written. Reads of
+// several rows run in one read transaction and so see one consistent snapshot, while other
+// connections append.
+//
+// Threading: as Database, one connection per thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/episodic_memory.h"
+#include "storage/database.h"
+
+namespace memnet::storage {
+
+struct StoryRecord {
+  std::int64_t id = 0;     // never reused, even after a delete
+  std::string name;        // free text, may be empty, not unique
+  std::string model;       // default model name; "" when none
+  std::int64_t facts = 0;  // number of facts
+  std::int64_t version = 0;  // changes whenever facts are appended
+  std::string created_at;
+};
+
+struct FactRecord {
+  std::int64_t id = 0;   // unique in the file, never reused
+  std::int64_t seq = 0;  // position in its story, 0 = first
+  std::string text;
+  std::vector<std::string> tokens;  // as datasets::tokenize made them
+  std::string created_at;
+};
+
+struct NewFact {
+  std::string text;
+  std::vector<std::string> tokens;
+  engine::FactEmbedding embedding;  // made by the model given to append_facts; may be empty
+};
+
+// The model row that embeddings are tied to.
+struct ModelRef {
+  std::int64_t id = 0;
+  std::string created_at;  // tells a replaced model from the one that was loaded
+};
+
+// The id and created_at of model `name`, or nullopt.
+std::optional<ModelRef> find_model_ref(Database& db, const std::string& name);
+
+// Creates an empty story and returns its id.
+std::int64_t create_story(Database& db, const std::string& name, const std::string& model);
+
+std::optional<StoryRecord> find_story(Database& db, std::int64_t id);
+std::vector<StoryRecord> list_stories(Database& db);  // by id
+// Deletes the story with its facts and embeddings; false if there was none.
+bool delete_story(Database& db, std::int64_t id);
+
+// Appends `facts` to the story, in order, in one transaction, with their embeddings for
+// `model` (facts whose embedding is empty get none). Returns the stored records (ids, seqs),
+// or nullopt if the story does not exist. Throws StorageError, e.g. when `model` no longer
+// matches the file (kModelChanged).
+std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t story_id,
+                                                    const std::optional<ModelRef>& model,
+                                                    const std::vector<NewFact>& facts);
+
+// Facts [offset, offset + limit) of a story in story order.
+std::vector<FactRecord> read_facts(Database& db, std::int64_t story_id, std::int64_t offset,
+                                   std::int64_t limit);
+
+// What a question sees: the story's `n` most recent facts, most recent first, with their
+// embeddings for one model when stored (hops x dim floats each).
+struct WindowFact {
+  FactRecord fact;
+  std::optional<engine::FactEmbedding> embedding;
+};
+struct MemoryWindow {
+  StoryRecord story;
+  std::vector<WindowFact> facts;
+};
+
+// The story's version (StoryRecord::version) or nullopt when it does not exist; one indexed
+// lookup on a cached statement, for checking a cached window. Throws StorageError
+// (kModelChanged) when `model` no longer matches the file.
+std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
+                                          const ModelRef& model);
+
+// Reads the window in one snapshot; nullopt when the story does not exist. Throws
+// StorageError when a stored embedding has the wrong size or `model` no longer matches.
+std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id,
+                                        const ModelRef& model, int hops, int dim, int n);
+
+// Stores embeddings made with `model` for existing facts, in one transaction; facts that
+// already have them (another writer got there first) or no longer exist are skipped.
+void store_embeddings(Database& db, const ModelRef& model,
+                      const std::vector<std::pair<std::int64_t, engine::FactEmbedding>>& facts);
+
+// StorageError::sqlite_code() of the "model changed" error above (not a SQLite code).
+inline constexpr int kModelChanged = -2;
+
+}  // namespace memnet::storage
