@@ -13,6 +13,7 @@
 #include "core/ask.h"
 #include "core/model_file.h"
 #include "core/report_json.h"
+#include "core/story_service.h"
 
 namespace memnet::cli {
 
@@ -20,6 +21,8 @@ namespace {
 
 struct AskFlags {
   std::string model_path;
+  std::string db;
+  std::int64_t story_id = 0;
   std::string name;
   std::string story = "-";
   std::string question;
@@ -84,6 +87,20 @@ void print_table(const core::AskResult& r) {
 }
 
 int run(AskFlags& f) {
+  if (f.story_id > 0) {
+    require_file(f.db);
+    core::StoryService service(f.db);
+    const core::AskResult r = service.ask(f.story_id, f.question, f.name, f.top);
+    if (f.json) {
+      std::cout << core::to_json(r) << "\n";
+    } else {
+      std::cout << fmt::format("story {}, model {}\n", f.story_id, r.model);
+      print_table(r);
+    }
+    return kExitOk;
+  }
+  if (f.model_path.empty()) f.model_path = f.db;
+  if (f.model_path.empty()) throw std::runtime_error("give --model FILE, or --db FILE --story-id ID");
   const core::LoadedModel m = core::load_model_file(f.model_path, f.name);
   const auto story = core::story_lines(read_all(f.story));
   const core::AskResult r = core::ask(m.model, m.vocab, story, f.question, f.top);
@@ -101,11 +118,17 @@ Runner add_ask_command(CLI::App& app) {
   auto f = std::make_shared<AskFlags>();
   CLI::App* cmd =
       app.add_subcommand("ask", "Answer a question about a story, showing each hop's attention");
-  cmd->add_option("--model", f->model_path, "SQLite file written by 'memnet train'")->required();
-  cmd->add_option("--name", f->name, "Model name in the file (needed when it holds several)");
-  cmd->add_option("--story", f->story,
+  auto* model = cmd->add_option("--model", f->model_path, "SQLite file written by 'memnet train'");
+  auto* db = cmd->add_option("--db", f->db, "memnet file holding the story (with --story-id)");
+  auto* story_id = cmd->add_option("--story-id", f->story_id, "Ask about this stored story")
+                       ->check(CLI::PositiveNumber);
+  story_id->needs(db);
+  model->excludes(story_id);
+  cmd->add_option("--name", f->name, "Model name in the file (needed when it holds several and the story names none)");
+  auto* story = cmd->add_option("--story", f->story,
                   "Story file, one sentence per line (bAbI lines accepted), or - for stdin")
       ->capture_default_str();
+  story->excludes(story_id);
   cmd->add_option("--question,-q", f->question, "The question")->required();
   cmd->add_option("--top", f->top, "How many answers to list")
       ->capture_default_str()

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 namespace memnet::cli {
 
@@ -16,9 +17,16 @@ inline constexpr int kExitUsage = 2;
 
 using Runner = std::function<int()>;
 
+// Throws std::runtime_error "PATH: no such file" unless `path` exists: commands that only
+// read a memnet file must not create an empty one.
+void require_file(const std::string& path);
+
 Runner add_train_command(CLI::App& app);
 Runner add_eval_command(CLI::App& app);
 Runner add_ask_command(CLI::App& app);
 Runner add_generate_command(CLI::App& app);
+Runner add_serve_command(CLI::App& app);
+Runner add_story_command(CLI::App& app);
+Runner add_import_command(CLI::App& app);
 
 }  // namespace memnet::cli

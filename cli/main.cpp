@@ -1,10 +1,20 @@
 // memnet: train, evaluate and query end-to-end memory networks.
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <filesystem>
+#include <stdexcept>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "memnet/version.h"
+
+namespace memnet::cli {
+
+void require_file(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": no such file");
+}
+
+}  // namespace memnet::cli
 
 int main(int argc, char** argv) {
   using namespace memnet::cli;
@@ -20,6 +30,9 @@ int main(int argc, char** argv) {
   const Runner eval = add_eval_command(app);
   const Runner ask = add_ask_command(app);
   const Runner generate = add_generate_command(app);
+  const Runner serve = add_serve_command(app);
+  const Runner story = add_story_command(app);
+  const Runner import = add_import_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -37,6 +50,9 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("eval")) return eval();
     if (app.got_subcommand("ask")) return ask();
     if (app.got_subcommand("generate")) return generate();
+    if (app.got_subcommand("serve")) return serve();
+    if (app.got_subcommand("story")) return story();
+    if (app.got_subcommand("import")) return import();
   } catch (const std::exception& e) {
     std::cerr << "memnet: error: " << e.what() << "\n";
     return kExitFailure;

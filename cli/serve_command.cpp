@@ -1,0 +1,71 @@
+// memnet serve: the HTTP API (server/routes.h) over one memnet file.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "cli/commands.h"
+#include "core/story_service.h"
+#include "server/http_server.h"
+#include "server/routes.h"
+
+namespace memnet::cli {
+namespace {
+
+struct ServeFlags {
+  std::string db;
+  server::ServerOptions server;
+  double read_timeout_s = 30;
+  double idle_timeout_s = 60;
+};
+
+int run(ServeFlags& f) {
+  core::StoryService service(f.db);
+  server::Routes routes(service);
+  f.server.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout_s * 1000));
+  f.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(f.idle_timeout_s * 1000));
+  f.server.handle_signals = true;
+  if (f.server.threads <= 0) f.server.threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (f.server.threads <= 0) f.server.threads = 1;
+  server::HttpServer http(f.server, [&routes](const server::Request& r) { return routes.handle(r); });
+  const auto models = service.models();
+  std::string names;
+  for (const auto& m : models) names += (names.empty() ? "" : ", ") + m.name;
+  // One line a script can wait for; the port is the bound one (--port 0 picks a free port).
+  std::cerr << fmt::format("memnet: serving {} on http://{}:{} ({} model{}{}{}, {} threads)\n",
+                           f.db, f.server.host, http.port(), models.size(),
+                           models.size() == 1 ? "" : "s", models.empty() ? "" : ": ", names,
+                           f.server.threads)
+            << std::flush;
+  http.run();
+  std::cerr << "memnet: stopped\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner add_serve_command(CLI::App& app) {
+  auto f = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve the models and stories of a memnet file over HTTP/JSON (docs/http-api.md)");
+  cmd->add_option("--db", f->db, "memnet SQLite file (created if missing)")->required();
+  cmd->add_option("--host", f->server.host, "Address to listen on (loopback by default)")
+      ->capture_default_str();
+  cmd->add_option("--port", f->server.port, "TCP port; 0 picks a free one")->capture_default_str();
+  cmd->add_option("--threads", f->server.threads, "Server threads (default: one per core)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--max-body", f->server.max_body_bytes, "Largest request body in bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  cmd->add_option("--read-timeout", f->read_timeout_s, "Seconds to receive one request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3600.0));
+  cmd->add_option("--idle-timeout", f->idle_timeout_s,
+                  "Seconds an idle keep-alive connection stays open")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 3600.0));
+  return [f] { return run(*f); };
+}
+
+}  // namespace memnet::cli

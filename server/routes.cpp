@@ -1,0 +1,376 @@
+#include "server/routes.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <charconv>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "server/json_codec.h"
+#include "storage/database.h"
+
+namespace memnet::server {
+namespace {
+
+using core::InvalidInput;
+using core::NotFound;
+
+Response json_response(int status, const Json& body) {
+  Response r;
+  r.status = status;
+  r.body = dump(body);
+  return r;
+}
+
+Response method_not_allowed(const Request& request, std::string_view allow) {
+  Response r = error_response(
+      405, "method_not_allowed",
+      fmt::format("{} is not allowed here; allowed: {}", request.method, allow));
+  r.headers.emplace_back("Allow", std::string(allow));
+  return r;
+}
+
+// The parts of "/v1/stories/3/facts?x=1": path segments, query string.
+struct Target {
+  std::vector<std::string_view> segments;
+  std::string_view query;
+};
+
+Target split_target(std::string_view target) {
+  Target t;
+  const std::size_t q = target.find('?');
+  if (q != std::string_view::npos) {
+    t.query = target.substr(q + 1);
+    target = target.substr(0, q);
+  }
+  std::size_t start = 0;
+  while (start < target.size()) {
+    std::size_t end = target.find('/', start);
+    if (end == std::string_view::npos) end = target.size();
+    if (end > start) t.segments.push_back(target.substr(start, end - start));
+    start = end + 1;
+  }
+  return t;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// The value of `key` in a query string ("offset=10&limit=5"), without percent-decoding:
+// the API's query values are numbers.
+std::optional<std::string_view> query_value(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::int64_t query_int(std::string_view query, std::string_view key, std::int64_t fallback,
+                       std::int64_t min, std::int64_t max) {
+  const auto text = query_value(query, key);
+  if (!text) return fallback;
+  const auto v = parse_int(*text);
+  if (!v || *v < min || *v > max) {
+    throw InvalidInput(std::string(key), fmt::format("{} must be an integer from {} to {}", key,
+                                                     min, max));
+  }
+  return *v;
+}
+
+bool is_json_media_type(std::string_view content_type) {
+  const std::size_t semi = content_type.find(';');
+  std::string_view type = content_type.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (type.size() != kJson.size()) return false;
+  for (std::size_t i = 0; i < type.size(); ++i) {
+    const char c = type[i] >= 'A' && type[i] <= 'Z' ? static_cast<char>(type[i] - 'A' + 'a')
+                                                    : type[i];
+    if (c != kJson[i]) return false;
+  }
+  return true;
+}
+
+// Thrown inside a route for a body that is not JSON, or not acceptable JSON.
+struct BodyError {
+  Response response;
+};
+
+// The request body as a JSON object; an empty body is {} when `empty_ok`.
+Json parse_body(const Request& request, bool empty_ok) {
+  if (request.body.empty() && empty_ok) return Json::object();
+  if (!is_json_media_type(request.content_type)) {
+    throw BodyError{error_response(
+        415, "unsupported_media_type",
+        request.content_type.empty()
+            ? std::string("the body must be JSON: send Content-Type: application/json")
+            : fmt::format("the body must be JSON (application/json), not '{}'",
+                          request.content_type))};
+  }
+  Json body;
+  try {
+    body = Json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw BodyError{error_response(400, "malformed_json", e.what())};
+  }
+  if (!body.is_object()) {
+    throw BodyError{error_response(422, "invalid_field",
+                                   fmt::format("the body must be a JSON object, not {}",
+                                               body.type_name()),
+                                   "body")};
+  }
+  return body;
+}
+
+const char* type_name(const Json& j) { return j.type_name(); }
+
+// Field accessors: absent gives the fallback (or InvalidInput when required); a value of the
+// wrong type is always InvalidInput naming the field.
+std::string string_field(const Json& body, const std::string& field, bool required,
+                         const std::string& fallback = "") {
+  const auto it = body.find(field);
+  if (it == body.end() || (it->is_null() && !required)) {
+    if (required) throw InvalidInput(field, fmt::format("'{}' is required (a string)", field));
+    return fallback;
+  }
+  if (!it->is_string()) {
+    throw InvalidInput(field,
+                       fmt::format("'{}' must be a string, not {}", field, type_name(*it)));
+  }
+  return it->get<std::string>();
+}
+
+int top_field(const Json& body, int fallback) {
+  const auto it = body.find("top");
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > 1000) {
+    throw InvalidInput("top", "'top' must be an integer from 1 to 1000");
+  }
+  return it->get<int>();
+}
+
+std::vector<std::string> string_list(const Json& value, const std::string& field) {
+  if (!value.is_array()) {
+    throw InvalidInput(field, fmt::format("'{}' must be an array of strings, not {}", field,
+                                          type_name(value)));
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].is_string()) {
+      const std::string name = fmt::format("{}[{}]", field, i);
+      throw InvalidInput(name, fmt::format("'{}' must be a string, not {}", name,
+                                           type_name(value[i])));
+    }
+    out.push_back(value[i].get<std::string>());
+  }
+  return out;
+}
+
+class Router {
+ public:
+  Router(core::StoryService& service, const RouteOptions& options, const Request& request)
+      : service_(service), options_(options), request_(request) {}
+
+  Response route() {
+    const Target t = split_target(request_.target);
+    const auto& s = t.segments;
+    method_ = request_.method == "HEAD" ? std::string("GET") : request_.method;
+
+    if (s.size() == 1 && s[0] == "healthz") return only("GET", [&] { return healthz(); });
+    if (s.size() < 2 || s[0] != "v1") return not_found();
+    if (s.size() == 2 && s[1] == "models") return only("GET", [&] { return models(); });
+    if (s.size() == 2 && s[1] == "ask") return only("POST", [&] { return ask_inline(); });
+    if (s[1] != "stories") return not_found();
+    if (s.size() == 2) {
+      if (method_ == "GET") return list_stories();
+      if (method_ == "POST") return create_story();
+      return allowed("GET, HEAD, POST");
+    }
+    const std::optional<std::int64_t> id = parse_int(s[2]);
+    if (!id || *id <= 0) {
+      return error_response(404, "not_found",
+                            fmt::format("no story with id '{}': ids are positive integers", s[2]));
+    }
+    if (s.size() == 3) {
+      if (method_ == "GET") return show_story(*id, t.query);
+      if (method_ == "DELETE") return delete_story(*id);
+      return allowed("GET, HEAD, DELETE");
+    }
+    if (s.size() == 4 && s[3] == "facts") return only("POST", [&] { return add_facts(*id); });
+    if (s.size() == 4 && s[3] == "ask") return only("POST", [&] { return ask(*id); });
+    return not_found();
+  }
+
+ private:
+  template <typename Fn>
+  Response only(std::string_view method, Fn&& fn) {
+    if (method_ == method) return fn();
+    return allowed(method == "GET" ? "GET, HEAD" : std::string(method));
+  }
+
+  Response allowed(const std::string& allow) {
+    if (method_ == "OPTIONS") {
+      Response r;
+      r.status = 204;
+      r.headers.emplace_back("Allow", allow + ", OPTIONS");
+      return r;
+    }
+    return method_not_allowed(request_, allow);
+  }
+
+  Response not_found() {
+    return error_response(404, "not_found",
+                          fmt::format("no endpoint at '{}' (see docs/http-api.md)",
+                                      request_.target));
+  }
+
+  Response healthz() {
+    Json names = Json::array();
+    for (const auto& m : service_.models()) names.push_back(m.name);
+    return json_response(200, {{"status", "ok"}, {"models", names}});
+  }
+
+  Response models() {
+    Json list = Json::array();
+    for (const auto& m : service_.models()) list.push_back(model_json(m));
+    return json_response(200, {{"models", list}});
+  }
+
+  Response list_stories() {
+    Json list = Json::array();
+    for (const auto& s : service_.stories()) list.push_back(story_json(s));
+    return json_response(200, {{"stories", list}});
+  }
+
+  Response create_story() {
+    const Json body = parse_body(request_, true);
+    const std::string name = string_field(body, "name", false);
+    const std::string model = string_field(body, "model", false);
+    const storage::StoryRecord story = service_.create_story(name, model);
+    Response r = json_response(201, story_json(story));
+    r.headers.emplace_back("Location", fmt::format("/v1/stories/{}", story.id));
+    return r;
+  }
+
+  Response show_story(std::int64_t id, std::string_view query) {
+    const std::int64_t offset = query_int(query, "offset", 0, 0, INT64_MAX);
+    const std::int64_t limit = query_int(query, "limit", 1000, 0, 100000);
+    const auto story = service_.story(id);
+    if (!story) throw NotFound(fmt::format("no story with id {}", id));
+    Json facts = Json::array();
+    for (const auto& f : service_.facts(id, offset, limit)) facts.push_back(fact_json(f));
+    Json j = story_json(*story);
+    j["offset"] = offset;
+    j["facts"] = facts;
+    return json_response(200, j);
+  }
+
+  Response delete_story(std::int64_t id) {
+    if (!service_.delete_story(id)) throw NotFound(fmt::format("no story with id {}", id));
+    return json_response(200, {{"deleted", id}});
+  }
+
+  Response add_facts(std::int64_t id) {
+    const Json body = parse_body(request_, false);
+    const bool one = body.contains("fact");
+    const bool many = body.contains("facts");
+    if (one == many) {
+      throw InvalidInput(one ? "fact" : "facts",
+                         "send either 'fact' (a string) or 'facts' (an array of strings)");
+    }
+    std::vector<std::string> texts;
+    if (one) {
+      texts.push_back(string_field(body, "fact", true));
+    } else {
+      texts = string_list(body["facts"], "facts");
+      if (texts.empty()) throw InvalidInput("facts", "'facts' is empty");
+      if (texts.size() > static_cast<std::size_t>(options_.max_facts_per_request)) {
+        throw InvalidInput("facts", fmt::format("at most {} facts per request",
+                                                options_.max_facts_per_request));
+      }
+    }
+    const auto added = service_.add_facts(id, texts, one ? "fact" : "facts");
+    Json ids = Json::array();
+    Json facts = Json::array();
+    for (const auto& a : added) {
+      ids.push_back(a.record.id);
+      Json f = fact_json(a.record);
+      f["unknown_words"] = a.unknown_words;
+      facts.push_back(f);
+    }
+    return json_response(201, {{"story_id", id}, {"ids", ids}, {"facts", facts}});
+  }
+
+  Response ask(std::int64_t id) {
+    const Json body = parse_body(request_, false);
+    const std::string question = string_field(body, "question", true);
+    const std::string model = string_field(body, "model", false);
+    const int top = top_field(body, options_.default_top);
+    Json j = {{"story_id", id}, {"question", question}};
+    j.update(ask_json(service_.ask(id, question, model, top), true));
+    return json_response(200, j);
+  }
+
+  Response ask_inline() {
+    const Json body = parse_body(request_, false);
+    const std::string question = string_field(body, "question", true);
+    const std::string model = string_field(body, "model", false);
+    const int top = top_field(body, options_.default_top);
+    const auto it = body.find("story");
+    if (it == body.end()) throw InvalidInput("story", "'story' is required (array of strings)");
+    std::vector<std::string> story;
+    if (it->is_string()) {
+      story = core::story_lines(it->get<std::string>());
+    } else {
+      story = string_list(*it, "story");
+    }
+    Json j = {{"question", question}};
+    j.update(ask_json(service_.ask_inline(story, question, model, top), false));
+    return json_response(200, j);
+  }
+
+  core::StoryService& service_;
+  const RouteOptions& options_;
+  const Request& request_;
+  std::string method_;
+};
+
+}  // namespace
+
+Response Routes::handle(const Request& request) const {
+  try {
+    return Router(service_, options_, request).route();
+  } catch (const BodyError& e) {
+    return e.response;
+  } catch (const InvalidInput& e) {
+    return error_response(422, "invalid_field", e.what(), e.field());
+  } catch (const NotFound& e) {
+    return error_response(404, "not_found", e.what(), e.field());
+  } catch (const storage::StorageError& e) {
+    const int primary = e.sqlite_code() & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      Response r = error_response(503, "busy", e.what());
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    return error_response(500, "storage", e.what());
+  } catch (const std::exception& e) {
+    return error_response(500, "internal", e.what());
+  }
+}
+
+}  // namespace memnet::server

@@ -1,0 +1,46 @@
+// server/routes.h
+//
+// The HTTP API of `memnet serve` as a pure function from Request to Response, over a
+// core::StoryService (docs/http-api.md has every endpoint with examples):
+//   GET    /healthz                      liveness and the models served
+//   GET    /v1/models                    the file's models
+//   GET    /v1/stories                   all stories (without facts)
+//   POST   /v1/stories                   {"name"?, "model"?} -> 201 story
+//   GET    /v1/stories/{id}              story with facts (?offset=&limit=, default 0, 1000)
+//   DELETE /v1/stories/{id}              story, facts and embeddings
+//   POST   /v1/stories/{id}/facts        {"fact": "..."} or {"facts": [...]} -> 201 ids
+//   POST   /v1/stories/{id}/ask          {"question", "model"?, "top"?} -> answer, attention
+//   POST   /v1/ask                       {"story": [...] | "text", "question", "model"?, "top"?}
+// Errors: {"error":{"code","message","field"?}} with 400 malformed_json, 404 not_found,
+// 405 method_not_allowed (with Allow), 413 payload_too_large (transport), 415
+// unsupported_media_type, 422 invalid_field (naming the field), 500 internal / storage,
+// 503 busy (the file stayed locked by another process).
+//
+// HEAD is answered as GET (the transport drops the body); OPTIONS lists the methods.
+//
+// Threading: handle() is const and safe from many threads (StoryService is).
+#pragma once
+
+#include "core/story_service.h"
+#include "server/http_message.h"
+
+namespace memnet::server {
+
+struct RouteOptions {
+  int default_top = 5;          // alternatives returned when a request gives no "top"
+  int max_facts_per_request = 10000;
+};
+
+class Routes {
+ public:
+  explicit Routes(core::StoryService& service, RouteOptions options = {})
+      : service_(service), options_(options) {}
+
+  Response handle(const Request& request) const;
+
+ private:
+  core::StoryService& service_;
+  RouteOptions options_;
+};
+
+}  // namespace memnet::server
