@@ -114,7 +114,7 @@ struct StoryService::Impl {
     std::shared_ptr<const CachedWindow> window;
     std::uint64_t used = 0;
   };
-  std::map<std::pair<std::int64_t, std::int64_t>, CacheEntry> cache;  // (story, model id)
+  std::map<std::pair<std::int64_t, std::int64_t>, CacheEntry> cache;  // (story, model generation)
   std::uint64_t tick = 0;
 
   std::vector<std::string> model_names() const {
@@ -170,26 +170,26 @@ struct StoryService::Impl {
                                             db_path, names.size(), fmt::join(names, ", ")));
   }
 
-  std::shared_ptr<const CachedWindow> cached(std::int64_t story, std::int64_t model_id,
+  std::shared_ptr<const CachedWindow> cached(std::int64_t story, std::int64_t generation,
                                              std::int64_t version) {
     std::lock_guard lock(cache_mutex);
-    auto it = cache.find({story, model_id});
+    auto it = cache.find({story, generation});
     if (it == cache.end() || it->second.window->version != version) return nullptr;
     it->second.used = ++tick;
     return it->second.window;
   }
 
-  void remember(std::int64_t story, std::int64_t model_id,
+  void remember(std::int64_t story, std::int64_t generation,
                 std::shared_ptr<const CachedWindow> window) {
     std::lock_guard lock(cache_mutex);
     if (options.cache_entries == 0) return;
-    if (cache.size() >= options.cache_entries && !cache.count({story, model_id})) {
+    if (cache.size() >= options.cache_entries && !cache.count({story, generation})) {
       auto oldest = std::min_element(cache.begin(), cache.end(), [](const auto& a, const auto& b) {
         return a.second.used < b.second.used;
       });
       cache.erase(oldest);
     }
-    cache[{story, model_id}] = CacheEntry{std::move(window), ++tick};
+    cache[{story, generation}] = CacheEntry{std::move(window), ++tick};
   }
 
   void forget_story(std::int64_t story) {
@@ -248,10 +248,10 @@ struct StoryService::Impl {
     if (!m) throw NotFound(fmt::format("model '{}' was deleted from {}", requested, db_path));
     const std::optional<std::int64_t> version = storage::story_version(*db, story_id, m->ref);
     if (!version) throw NotFound(fmt::format("no story with id {}", story_id));
-    std::shared_ptr<const CachedWindow> window = cached(story_id, m->ref.id, *version);
+    std::shared_ptr<const CachedWindow> window = cached(story_id, m->ref.generation, *version);
     if (!window) {
       window = load_window(*db, story_id, *m);
-      remember(story_id, m->ref.id, window);
+      remember(story_id, m->ref.generation, window);
     }
 
     std::vector<std::string> unknown;

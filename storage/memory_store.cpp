@@ -47,18 +47,18 @@ StoryRecord read_story_row(SQLite::Statement& s) {
 }
 
 [[noreturn]] void model_changed(const Database& db, const ModelRef& model) {
-  throw StorageError(fmt::format("{}: model id {} (saved {}) was replaced or deleted in the file "
-                                 "after it was loaded; load it again",
-                                 db.path(), model.id, model.created_at),
+  throw StorageError(fmt::format("{}: the model of generation {} was replaced or deleted in the "
+                                 "file after it was loaded; load it again",
+                                 db.path(), model.generation),
                      kModelChanged);
 }
 
 // Checks, inside the caller's transaction, that the model row is still the loaded one.
 void check_model(Database& db, const ModelRef& model) {
   const bool same = db.with_cached_statement(
-      "SELECT created_at FROM models WHERE id = ?", [&](SQLite::Statement& s) {
-        s.bind(1, model.id);
-        return s.executeStep() && s.getColumn(0).getString() == model.created_at;
+      "SELECT 1 FROM model_generations WHERE id = ?", [&](SQLite::Statement& s) {
+        s.bind(1, model.generation);
+        return s.executeStep();
       });
   if (!same) model_changed(db, model);
 }
@@ -76,19 +76,19 @@ Vector read_vector(const Database& db, const SQLite::Column& column, int dim,
   return v;
 }
 
-void insert_embedding(Database& db, std::int64_t fact_id, std::int64_t model_id,
+void insert_embedding(Database& db, std::int64_t fact_id, std::int64_t generation,
                       const FactEmbedding& e, bool or_ignore) {
   std::vector<std::uint32_t> buffer_m, buffer_c;
   for (std::size_t k = 0; k < e.m.size(); ++k) {
     db.with_cached_statement(
-        or_ignore ? "INSERT OR IGNORE INTO fact_embeddings (fact_id, model_id, hop, m, c) "
+        or_ignore ? "INSERT OR IGNORE INTO fact_embeddings (fact_id, generation, hop, m, c) "
                     "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM facts WHERE id = ?1)"
-                  : "INSERT INTO fact_embeddings (fact_id, model_id, hop, m, c) "
+                  : "INSERT INTO fact_embeddings (fact_id, generation, hop, m, c) "
                     "VALUES (?1, ?2, ?3, ?4, ?5)",
         [&](SQLite::Statement& s) {
           const auto n = static_cast<std::size_t>(e.m[k].size());
           s.bind(1, fact_id);
-          s.bind(2, model_id);
+          s.bind(2, generation);
           s.bind(3, static_cast<int>(k + 1));
           s.bindNoCopy(4, f32le_bytes(e.m[k].data(), n, buffer_m), static_cast<int>(n * 4));
           s.bindNoCopy(5, f32le_bytes(e.c[k].data(), n, buffer_c), static_cast<int>(n * 4));
@@ -101,11 +101,12 @@ void insert_embedding(Database& db, std::int64_t fact_id, std::int64_t model_id,
 
 std::optional<ModelRef> find_model_ref(Database& db, const std::string& name) {
   return db.with_statement(
-      "SELECT id, created_at FROM models WHERE name = ?",
+      "SELECT g.id FROM models AS m JOIN model_generations AS g ON g.model_id = m.id "
+      "WHERE m.name = ?",
       [&](SQLite::Statement& s) -> std::optional<ModelRef> {
         s.bind(1, name);
         if (!s.executeStep()) return std::nullopt;
-        return ModelRef{s.getColumn(0).getInt64(), s.getColumn(1).getString()};
+        return ModelRef{s.getColumn(0).getInt64()};
       });
 }
 
@@ -198,7 +199,7 @@ std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t s
           return id;
         });
     if (model && !facts[i].embedding.m.empty()) {
-      insert_embedding(db, r.id, model->id, facts[i].embedding, false);
+      insert_embedding(db, r.id, model->generation, facts[i].embedding, false);
     }
     out.push_back(std::move(r));
   }
@@ -241,15 +242,14 @@ std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
   // One statement, so the two reads share a snapshot without BEGIN/COMMIT round trips.
   const auto row = db.with_cached_statement(
       "SELECT (SELECT version FROM stories WHERE id = ?1), "
-      "       (SELECT created_at FROM models WHERE id = ?2)",
+      "       EXISTS (SELECT 1 FROM model_generations WHERE id = ?2)",
       [&](SQLite::Statement& s) {
         s.bind(1, story_id);
-        s.bind(2, model.id);
+        s.bind(2, model.generation);
         s.executeStep();
         std::optional<std::int64_t> version;
         if (!s.getColumn(0).isNull()) version = s.getColumn(0).getInt64();
-        const bool same = !s.getColumn(1).isNull() && s.getColumn(1).getString() == model.created_at;
-        return std::make_pair(version, same);
+        return std::make_pair(version, s.getColumn(1).getInt() != 0);
       });
   if (!row.second) model_changed(db, model);
   return row.first;
@@ -272,12 +272,12 @@ std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id,
   db.with_cached_statement(
       "SELECT f.id, f.seq, f.text, f.tokens, f.created_at, e.hop, e.m, e.c "
       "FROM (SELECT * FROM facts WHERE story_id = ?1 ORDER BY seq DESC LIMIT ?2) AS f "
-      "LEFT JOIN fact_embeddings AS e ON e.fact_id = f.id AND e.model_id = ?3 "
+      "LEFT JOIN fact_embeddings AS e ON e.fact_id = f.id AND e.generation = ?3 "
       "ORDER BY f.seq DESC, e.hop",
       [&](SQLite::Statement& s) {
         s.bind(1, story_id);
         s.bind(2, n);
-        s.bind(3, model.id);
+        s.bind(3, model.generation);
         while (s.executeStep()) {
           const std::int64_t fact_id = s.getColumn(0).getInt64();
           if (window.facts.empty() || window.facts.back().fact.id != fact_id) {
@@ -310,7 +310,7 @@ void store_embeddings(Database& db, const ModelRef& model,
   if (facts.empty()) return;
   Transaction transaction(db);
   check_model(db, model);
-  for (const auto& [fact_id, e] : facts) insert_embedding(db, fact_id, model.id, e, true);
+  for (const auto& [fact_id, e] : facts) insert_embedding(db, fact_id, model.generation, e, true);
   transaction.commit();
 }
 

@@ -4,8 +4,9 @@
 // text and tokens, and per model and hop its key and value embeddings (engine/
 // episodic_memory.h) as float32 BLOBs. Layout in docs/storage-format.md.
 //
-// Embeddings belong to a model row (models.id): replacing or deleting a model deletes them
-// (ON DELETE CASCADE) and the facts' tokens let a caller embed them again. A story names a
+// Embeddings belong to a model generation (model_generations.id, new with every save of a
+// model, never reused): replacing or deleting a model deletes them (ON DELETE CASCADE) and
+// the facts' tokens let a caller embed them again. A story names a
 // default model; the name may outlive the model.
 //
 // Every write is one transaction (BEGIN IMMEDIATE): once a function returns, what it wrote
@@ -50,13 +51,12 @@ struct NewFact {
   engine::FactEmbedding embedding;  // made by the model given to append_facts; may be empty
 };
 
-// The model row that embeddings are tied to.
+// The saved model that embeddings are tied to.
 struct ModelRef {
-  std::int64_t id = 0;
-  std::string created_at;  // tells a replaced model from the one that was loaded
+  std::int64_t generation = 0;  // model_generations.id
 };
 
-// The id and created_at of model `name`, or nullopt.
+// The current generation of model `name`, or nullopt.
 std::optional<ModelRef> find_model_ref(Database& db, const std::string& name);
 
 // Creates an empty story and returns its id.

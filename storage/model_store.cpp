@@ -398,6 +398,13 @@ void save_model(Database& db, const StoredModel& model) {
   insert_vocabulary(db, id, model.vocab);
   insert_weights(db, id, model.weights);
   insert_training(db, id, model.training);
+  // A new generation: stored embeddings made by the model this one replaces are gone with
+  // the old row (memory_store.h), and nothing can mistake this model for it.
+  db.with_statement("INSERT INTO model_generations (model_id) VALUES (?)",
+                    [&](SQLite::Statement& s) {
+                      s.bind(1, id);
+                      s.exec();
+                    });
   transaction.commit();
 }
 

@@ -103,16 +103,24 @@ CREATE TABLE facts (
   UNIQUE (story_id, seq)
 ) STRICT;
 
+-- Every save of a model gets a new generation id, never reused (AUTOINCREMENT), so an
+-- embedding can never be read with a model other than the one that made it.
+CREATE TABLE model_generations (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  model_id INTEGER NOT NULL UNIQUE REFERENCES models (id) ON DELETE CASCADE
+) STRICT;
+INSERT INTO model_generations (model_id) SELECT id FROM models ORDER BY id;
+
 CREATE TABLE fact_embeddings (
-  fact_id  INTEGER NOT NULL REFERENCES facts (id) ON DELETE CASCADE,
-  model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
-  hop      INTEGER NOT NULL CHECK (hop >= 1),
-  m        BLOB    NOT NULL,
-  c        BLOB    NOT NULL,
-  PRIMARY KEY (fact_id, model_id, hop)
+  fact_id    INTEGER NOT NULL REFERENCES facts (id) ON DELETE CASCADE,
+  generation INTEGER NOT NULL REFERENCES model_generations (id) ON DELETE CASCADE,
+  hop        INTEGER NOT NULL CHECK (hop >= 1),
+  m          BLOB    NOT NULL,
+  c          BLOB    NOT NULL,
+  PRIMARY KEY (fact_id, generation, hop)
 ) STRICT, WITHOUT ROWID;
 
-CREATE INDEX fact_embeddings_by_model ON fact_embeddings (model_id);
+CREATE INDEX fact_embeddings_by_generation ON fact_embeddings (generation);
 )sql",
 };
 

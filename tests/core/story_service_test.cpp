@@ -1,0 +1,166 @@
+#include "core/story_service.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/model_store.h"
+#include "tests/model_fixture.h"
+#include "tests/test_data.h"
+
+namespace memnet::core {
+namespace {
+
+std::string db_path(const std::string& tag) {
+  return (memnet::testing::temp_dir(tag) / "memnet.db").string();
+}
+
+const std::vector<std::string> kFacts = {
+    "Mary went to the kitchen.", "John moved to the garden.", "Mary travelled to the office.",
+    "Daniel went back to the hallway.", "Sandra journeyed to the bathroom."};
+
+void check_same(const AskResult& stored, const AskResult& inline_result) {
+  CHECK(stored.answer == inline_result.answer);
+  CHECK(stored.probability == inline_result.probability);
+  REQUIRE(stored.hops.size() == inline_result.hops.size());
+  for (size_t k = 0; k < stored.hops.size(); ++k) {
+    REQUIRE(stored.hops[k].size() == inline_result.hops[k].size());
+    for (size_t i = 0; i < stored.hops[k].size(); ++i) {
+      CHECK(stored.hops[k][i].text == inline_result.hops[k][i].text);
+      CHECK(stored.hops[k][i].sentence == inline_result.hops[k][i].sentence);
+      CHECK(stored.hops[k][i].weight == inline_result.hops[k][i].weight);
+    }
+    CHECK(stored.empty_weight[k] == inline_result.empty_weight[k]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("story service: a stored story answers as the same story given inline") {
+  const std::string path = db_path("service");
+  memnet::testing::save_fixture_model(path, "m", 5, 3, 12, 4);  // memory of 4 facts
+  StoryService service(path);
+  REQUIRE(service.models().size() == 1);
+  const auto story = service.create_story("s", "");
+  CHECK(story.model == "m");  // the file's only model
+
+  std::vector<std::string> told;
+  for (const auto& fact : kFacts) {
+    const auto added = service.add_facts(story.id, {fact});
+    REQUIRE(added.size() == 1);
+    CHECK(added[0].record.text == fact);
+    told.push_back(fact);
+    const AskResult stored = service.ask(story.id, "Where is Mary?", "");
+    const AskResult inline_result = service.ask_inline(told, "Where is Mary?", "");
+    CAPTURE(told.size());
+    check_same(stored, inline_result);
+    CHECK(stored.model == "m");
+    CHECK(stored.sentences == static_cast<int>(told.size()));
+    // The window is the 4 most recent facts.
+    CHECK(stored.hops[0].size() == std::min<size_t>(told.size(), 4));
+    CHECK(stored.hops[0].back().text == fact);
+    CHECK(stored.hops[0].back().fact_id == added[0].record.id);
+  }
+  CHECK(service.ask(story.id, "Where is zorblax Mary?", "").unknown_words ==
+        std::vector<std::string>{"zorblax"});
+}
+
+TEST_CASE("story service: another model embeds the facts again, from their tokens") {
+  const std::string path = db_path("service_two_models");
+  memnet::testing::save_fixture_model(path, "a", 1);
+  memnet::testing::save_fixture_model(path, "b", 2);
+  StoryService service(path);
+  const auto story = service.create_story("", "");
+  CHECK(story.model.empty());  // two models: none picked
+  service.add_facts(story.id, kFacts);
+  CHECK_THROWS_AS(service.ask(story.id, "Where is Mary?", ""), InvalidInput);
+  CHECK_THROWS_AS(service.ask(story.id, "Where is Mary?", "nope"), NotFound);
+  const AskResult a = service.ask(story.id, "Where is Mary?", "a");
+  const AskResult b = service.ask(story.id, "Where is Mary?", "b");
+  check_same(a, service.ask_inline(kFacts, "Where is Mary?", "a"));
+  check_same(b, service.ask_inline(kFacts, "Where is Mary?", "b"));
+  CHECK(a.model == "a");
+  CHECK(b.model == "b");
+  CHECK(a.hops[0][0].weight != b.hops[0][0].weight);
+}
+
+TEST_CASE("story service: a model retrained in the file is picked up, never mixed") {
+  const std::string path = db_path("service_retrain");
+  memnet::testing::save_fixture_model(path, "m", 1);
+  StoryService service(path);
+  const auto story = service.create_story("", "m");
+  service.add_facts(story.id, kFacts);
+  service.ask(story.id, "Where is Mary?", "");  // cached window of the old model
+  memnet::testing::save_fixture_model(path, "m", 99);  // another process retrains "m"
+  const AskResult after = service.ask(story.id, "Where is Mary?", "");
+  StoryService fresh(path);
+  check_same(after, fresh.ask_inline(kFacts, "Where is Mary?", "m"));
+}
+
+TEST_CASE("story service: bad input is refused and stores nothing") {
+  const std::string path = db_path("service_bad");
+  memnet::testing::save_fixture_model(path, "m", 1);
+  StoryService service(path);
+  const auto story = service.create_story("", "");
+  try {
+    service.add_facts(story.id, {"Mary went home.", " ?! "});
+    FAIL("expected InvalidInput");
+  } catch (const InvalidInput& e) {
+    CHECK(e.field() == "facts[1]");
+  }
+  CHECK(service.story(story.id)->facts == 0);
+  CHECK_THROWS_AS(service.add_facts(12345, {"x"}), NotFound);
+  CHECK_THROWS_AS(service.ask(12345, "Where?", ""), NotFound);
+  try {
+    service.ask(story.id, "??", "");
+    FAIL("expected InvalidInput");
+  } catch (const InvalidInput& e) {
+    CHECK(e.field() == "question");
+  }
+  try {
+    service.create_story("", "missing");
+    FAIL("expected NotFound");
+  } catch (const NotFound& e) {
+    CHECK(e.field() == "model");
+  }
+  // An empty story answers from the question alone, with no attention.
+  const AskResult empty = service.ask(story.id, "Where is Mary?", "");
+  REQUIRE(empty.hops.size() == 3);
+  CHECK(empty.hops[0].empty());
+}
+
+TEST_CASE("story service: many threads ask while one appends") {
+  const std::string path = db_path("service_concurrent");
+  memnet::testing::save_fixture_model(path, "m", 1, 3, 12, 6);
+  StoryService service(path);
+  const auto story = service.create_story("", "");
+  service.add_facts(story.id, {kFacts[0]});
+  std::atomic<bool> done{false};
+  std::atomic<int> asks{0}, bad{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!done) {
+        const AskResult r = service.ask(story.id, "Where is Mary?", "");
+        // Every answer sees a whole prefix of the story: its window ends at the newest fact.
+        const int n = static_cast<int>(r.hops[0].size());
+        if (n < 1 || n > 6 || r.hops[0].back().sentence != r.sentences - 1) ++bad;
+        ++asks;
+      }
+    });
+  }
+  for (int i = 0; i < 40; ++i) service.add_facts(story.id, {kFacts[size_t(i) % kFacts.size()]});
+  done = true;
+  for (auto& t : readers) t.join();
+  CHECK(bad == 0);
+  CHECK(asks > 0);
+  CHECK(service.story(story.id)->facts == 41);
+  // A second service on the same file (another process, in effect) sees every fact.
+  StoryService other(path);
+  CHECK(other.ask(story.id, "Where is Mary?", "").sentences == 41);
+}
+
+}  // namespace memnet::core
