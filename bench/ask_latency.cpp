@@ -1,11 +1,20 @@
-// In-process latency of core::ask (tokenize, encode, K hops, top answers) on a story of N
-// sentences, single thread. Prints the median and tail over many calls.
+// In-process latency of one question over a story of N facts, single thread, through each
+// layer the HTTP server adds to, so the overhead of each is visible:
+//   inline   core::ask: tokenize and embed the whole story, K hops, top answers
+//   stored   StoryService::ask on the story stored in SQLite (embeddings read once, then
+//            checked against the story's version on every call)
+//   routes   Routes::handle: the stored ask plus JSON parsing and the JSON response
+// bench/http_ask.sh adds the sockets (wrk against `memnet serve`).
 //   memnet_bench_ask --model FILE [--name NAME] [--sentences 50] [--calls 5000]
+// The model file is copied to a temporary file, which gets the story; FILE is not changed.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -13,8 +22,33 @@
 
 #include "core/ask.h"
 #include "core/model_file.h"
+#include "core/story_service.h"
 #include "datasets/babi.h"
 #include "datasets/generator.h"
+#include "server/routes.h"
+
+namespace {
+
+struct Figures {
+  double median = 0, p90 = 0, p99 = 0, max = 0;
+};
+
+Figures time_calls(int calls, const std::function<bool()>& call) {
+  for (int i = 0; i < 50; ++i) call();  // warm up
+  std::vector<double> us;
+  us.reserve(static_cast<size_t>(calls));
+  for (int i = 0; i < calls; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!call()) throw std::runtime_error("a call failed");
+    const auto t1 = std::chrono::steady_clock::now();
+    us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+  }
+  std::sort(us.begin(), us.end());
+  auto q = [&](double f) { return us[static_cast<size_t>(f * static_cast<double>(us.size() - 1))]; };
+  return {q(0.5), q(0.9), q(0.99), us.back()};
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::string model_path, name;
@@ -39,6 +73,8 @@ int main(int argc, char** argv) {
         << "usage: memnet_bench_ask --model FILE [--name NAME] [--sentences 50] [--calls 5000]\n";
     return 2;
   }
+  const auto tmp = std::filesystem::temp_directory_path() /
+                   fmt::format("memnet_bench_ask_{}.db", ::getpid());
   try {
     const auto m = memnet::core::load_model_file(model_path, name);
     // A story of `sentences` statements from the generator's single-supporting-fact task.
@@ -50,29 +86,44 @@ int main(int argc, char** argv) {
       }
     }
     const std::string question = "Where is Mary?";
-    std::vector<double> us;
-    us.reserve(static_cast<size_t>(calls));
-    for (int i = 0; i < 50; ++i) memnet::core::ask(m.model, m.vocab, story, question);  // warm up
-    for (int i = 0; i < calls; ++i) {
-      const auto t0 = std::chrono::steady_clock::now();
-      const auto r = memnet::core::ask(m.model, m.vocab, story, question);
-      const auto t1 = std::chrono::steady_clock::now();
-      if (r.answer.empty()) return 1;
-      us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    }
-    std::sort(us.begin(), us.end());
-    auto q = [&](double f) {
-      return us[static_cast<size_t>(f * static_cast<double>(us.size() - 1))];
-    };
+
+    std::filesystem::copy_file(model_path, tmp);
+    memnet::core::StoryService service(tmp.string());
+    const auto stored = service.create_story("bench", m.name);
+    service.add_facts(stored.id, story);
+    memnet::server::Routes routes(service);
+    const memnet::server::Request request{
+        "POST", fmt::format("/v1/stories/{}/ask", stored.id), "application/json",
+        fmt::format(R"({{"question": "{}"}})", question)};
+
+    const Figures inline_ask = time_calls(calls, [&] {
+      return !memnet::core::ask(m.model, m.vocab, story, question).answer.empty();
+    });
+    const Figures stored_ask = time_calls(
+        calls, [&] { return !service.ask(stored.id, question, "").answer.empty(); });
+    const Figures routes_ask =
+        time_calls(calls, [&] { return routes.handle(request).status == 200; });
+
     std::cout << fmt::format(
-        "ask latency, model '{}' (d={}, K={}, V={}), story of {} sentences, {} calls, 1 thread:\n"
-        "  median {:.1f} us  p90 {:.1f} us  p99 {:.1f} us  max {:.1f} us  ({:.0f} asks/s at the "
-        "median)\n",
+        "ask latency, model '{}' (d={}, K={}, V={}, memory {}), story of {} facts, {} calls, "
+        "1 thread:\n",
         m.name, m.model.config().dim, m.model.config().hops, m.model.config().vocab_size,
-        story.size(), calls, q(0.5), q(0.9), q(0.99), us.back(), 1e6 / q(0.5));
+        m.model.config().memory_size, story.size(), calls);
+    for (const auto& [label, f] : {std::pair{"inline  core::ask          ", inline_ask},
+                                   std::pair{"stored  StoryService::ask  ", stored_ask},
+                                   std::pair{"routes  Routes::handle     ", routes_ask}}) {
+      std::cout << fmt::format(
+          "  {} median {:7.1f} us  p90 {:7.1f} us  p99 {:7.1f} us  max {:8.1f} us  ({:.0f} "
+          "asks/s at the median)\n",
+          label, f.median, f.p90, f.p99, f.max, 1e6 / f.median);
+    }
   } catch (const std::exception& e) {
     std::cerr << "memnet_bench_ask: error: " << e.what() << "\n";
+    std::filesystem::remove(tmp);
     return 1;
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(tmp.string() + suffix);
   }
   return 0;
 }

@@ -2,69 +2,73 @@
 
 namespace memnet::server {
 
-Json story_json(const storage::StoryRecord& s) {
-  Json j = {{"id", s.id}, {"name", s.name}};
-  j["model"] = s.model.empty() ? Json(nullptr) : Json(s.model);
-  j["fact_count"] = s.facts;
-  j["created_at"] = s.created_at;
-  return j;
-}
-
-Json fact_json(const storage::FactRecord& f) {
-  return {{"id", f.id}, {"seq", f.seq}, {"text", f.text}};
-}
-
-Json model_json(const core::ModelInfo& m) {
-  const auto& c = m.config;
-  Json training = {{"dataset", m.training.dataset},
-                   {"tasks", m.training.tasks},
-                   {"validation_error", m.training.validation_error}};
-  return {{"name", m.name},
-          {"created_at", m.created_at},
-          {"hops", c.hops},
-          {"dim", c.dim},
-          {"memory_size", c.memory_size},
-          {"vocab_size", c.vocab_size},
-          {"sentence_length", c.sentence_length},
-          {"encoding", std::string(engine::to_string(c.encoding))},
-          {"temporal", c.temporal},
-          {"tying", std::string(engine::to_string(c.tying))},
-          {"training", training}};
-}
-
-Json ask_json(const core::AskResult& r, bool stored) {
-  Json alternatives = Json::array();
-  for (const auto& a : r.alternatives)
-    alternatives.push_back({{"answer", a.answer}, {"probability", a.probability}});
-  Json hops = Json::array();
-  for (std::size_t k = 0; k < r.hops.size(); ++k) {
-    Json attention = Json::array();
-    for (const auto& a : r.hops[k]) {
-      if (stored) {
-        attention.push_back(
-            {{"id", a.fact_id}, {"seq", a.sentence}, {"text", a.text}, {"weight", a.weight}});
-      } else {
-        attention.push_back({{"index", a.sentence}, {"text", a.text}, {"weight", a.weight}});
-      }
-    }
-    hops.push_back({{"hop", k + 1},
-                    {"attention", attention},
-                    {"empty_weight", k < r.empty_weight.size() ? r.empty_weight[k] : 0.0f}});
+void story_fields(JsonWriter& w, const storage::StoryRecord& s) {
+  w.key("id").value(s.id).key("name").value(s.name).key("model");
+  if (s.model.empty()) {
+    w.null();
+  } else {
+    w.value(s.model);
   }
-  const int size = r.sentences - r.memory_first;
-  return {{"model", r.model},
-          {"answer", r.answer},
-          {"probability", r.probability},
-          {"alternatives", alternatives},
-          {"hops", hops},
-          {"unknown_words", r.unknown_words},
-          {"memory", {{stored ? "facts" : "sentences", r.sentences},
-                      {stored ? "first_seq" : "first_index", r.memory_first},
-                      {"size", size}}}};
+  w.key("fact_count").value(s.facts).key("created_at").value(s.created_at);
 }
 
-std::string dump(const Json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+void fact_fields(JsonWriter& w, const storage::FactRecord& f) {
+  w.key("id").value(f.id).key("seq").value(f.seq).key("text").value(f.text);
+}
+
+void model_object(JsonWriter& w, const core::ModelInfo& m) {
+  const auto& c = m.config;
+  w.begin_object()
+      .key("name").value(m.name)
+      .key("created_at").value(m.created_at)
+      .key("hops").value(c.hops)
+      .key("dim").value(c.dim)
+      .key("memory_size").value(c.memory_size)
+      .key("vocab_size").value(c.vocab_size)
+      .key("sentence_length").value(c.sentence_length)
+      .key("encoding").value(engine::to_string(c.encoding))
+      .key("temporal").value(c.temporal)
+      .key("tying").value(engine::to_string(c.tying));
+  w.key("training").begin_object().key("dataset").value(m.training.dataset).key("tasks");
+  w.begin_array();
+  for (int t : m.training.tasks) w.value(t);
+  w.end_array();
+  w.key("validation_error").value(m.training.validation_error).end_object();
+  w.end_object();
+}
+
+void ask_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
+  w.key("model").value(r.model).key("answer").value(r.answer);
+  w.key("probability").value(r.probability);
+  w.key("alternatives").begin_array();
+  for (const auto& a : r.alternatives) {
+    w.begin_object().key("answer").value(a.answer).key("probability").value(a.probability);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("hops").begin_array();
+  for (std::size_t k = 0; k < r.hops.size(); ++k) {
+    w.begin_object().key("hop").value(static_cast<int>(k + 1)).key("attention").begin_array();
+    for (const auto& a : r.hops[k]) {
+      w.begin_object();
+      if (stored) {
+        w.key("id").value(a.fact_id).key("seq").value(a.sentence);
+      } else {
+        w.key("index").value(a.sentence);
+      }
+      w.key("text").value(a.text).key("weight").value(a.weight).end_object();
+    }
+    w.end_array();
+    w.key("empty_weight").value(k < r.empty_weight.size() ? r.empty_weight[k] : 0.0f);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("unknown_words").value(r.unknown_words);
+  w.key("memory").begin_object();
+  w.key(stored ? "facts" : "sentences").value(r.sentences);
+  w.key(stored ? "first_seq" : "first_index").value(r.memory_first);
+  w.key("size").value(r.sentences - r.memory_first);
+  w.end_object();
 }
 
 }  // namespace memnet::server

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "server/json_codec.h"
 #include "storage/database.h"
 
@@ -17,10 +19,12 @@ namespace {
 using core::InvalidInput;
 using core::NotFound;
 
-Response json_response(int status, const Json& body) {
+using Json = nlohmann::json;
+
+Response json_response(int status, JsonWriter& body) {
   Response r;
   r.status = status;
-  r.body = dump(body);
+  r.body = body.take();
   return r;
 }
 
@@ -239,21 +243,31 @@ class Router {
   }
 
   Response healthz() {
-    Json names = Json::array();
-    for (const auto& m : service_.models()) names.push_back(m.name);
-    return json_response(200, {{"status", "ok"}, {"models", names}});
+    JsonWriter w;
+    w.begin_object().key("status").value("ok").key("models").begin_array();
+    for (const auto& m : service_.models()) w.value(m.name);
+    w.end_array().end_object();
+    return json_response(200, w);
   }
 
   Response models() {
-    Json list = Json::array();
-    for (const auto& m : service_.models()) list.push_back(model_json(m));
-    return json_response(200, {{"models", list}});
+    JsonWriter w;
+    w.begin_object().key("models").begin_array();
+    for (const auto& m : service_.models()) model_object(w, m);
+    w.end_array().end_object();
+    return json_response(200, w);
   }
 
   Response list_stories() {
-    Json list = Json::array();
-    for (const auto& s : service_.stories()) list.push_back(story_json(s));
-    return json_response(200, {{"stories", list}});
+    JsonWriter w;
+    w.begin_object().key("stories").begin_array();
+    for (const auto& s : service_.stories()) {
+      w.begin_object();
+      story_fields(w, s);
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return json_response(200, w);
   }
 
   Response create_story() {
@@ -261,7 +275,11 @@ class Router {
     const std::string name = string_field(body, "name", false);
     const std::string model = string_field(body, "model", false);
     const storage::StoryRecord story = service_.create_story(name, model);
-    Response r = json_response(201, story_json(story));
+    JsonWriter w;
+    w.begin_object();
+    story_fields(w, story);
+    w.end_object();
+    Response r = json_response(201, w);
     r.headers.emplace_back("Location", fmt::format("/v1/stories/{}", story.id));
     return r;
   }
@@ -271,17 +289,25 @@ class Router {
     const std::int64_t limit = query_int(query, "limit", 1000, 0, 100000);
     const auto story = service_.story(id);
     if (!story) throw NotFound(fmt::format("no story with id {}", id));
-    Json facts = Json::array();
-    for (const auto& f : service_.facts(id, offset, limit)) facts.push_back(fact_json(f));
-    Json j = story_json(*story);
-    j["offset"] = offset;
-    j["facts"] = facts;
-    return json_response(200, j);
+    const auto facts = service_.facts(id, offset, limit);
+    JsonWriter w;
+    w.begin_object();
+    story_fields(w, *story);
+    w.key("offset").value(offset).key("facts").begin_array();
+    for (const auto& f : facts) {
+      w.begin_object();
+      fact_fields(w, f);
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return json_response(200, w);
   }
 
   Response delete_story(std::int64_t id) {
     if (!service_.delete_story(id)) throw NotFound(fmt::format("no story with id {}", id));
-    return json_response(200, {{"deleted", id}});
+    JsonWriter w;
+    w.begin_object().key("deleted").value(id).end_object();
+    return json_response(200, w);
   }
 
   Response add_facts(std::int64_t id) {
@@ -304,15 +330,17 @@ class Router {
       }
     }
     const auto added = service_.add_facts(id, texts, one ? "fact" : "facts");
-    Json ids = Json::array();
-    Json facts = Json::array();
+    JsonWriter w;
+    w.begin_object().key("story_id").value(id).key("ids").begin_array();
+    for (const auto& a : added) w.value(a.record.id);
+    w.end_array().key("facts").begin_array();
     for (const auto& a : added) {
-      ids.push_back(a.record.id);
-      Json f = fact_json(a.record);
-      f["unknown_words"] = a.unknown_words;
-      facts.push_back(f);
+      w.begin_object();
+      fact_fields(w, a.record);
+      w.key("unknown_words").value(a.unknown_words).end_object();
     }
-    return json_response(201, {{"story_id", id}, {"ids", ids}, {"facts", facts}});
+    w.end_array().end_object();
+    return json_response(201, w);
   }
 
   Response ask(std::int64_t id) {
@@ -320,9 +348,12 @@ class Router {
     const std::string question = string_field(body, "question", true);
     const std::string model = string_field(body, "model", false);
     const int top = top_field(body, options_.default_top);
-    Json j = {{"story_id", id}, {"question", question}};
-    j.update(ask_json(service_.ask(id, question, model, top), true));
-    return json_response(200, j);
+    const core::AskResult result = service_.ask(id, question, model, top);
+    JsonWriter w;
+    w.begin_object().key("story_id").value(id).key("question").value(question);
+    ask_fields(w, result, true);
+    w.end_object();
+    return json_response(200, w);
   }
 
   Response ask_inline() {
@@ -338,9 +369,12 @@ class Router {
     } else {
       story = string_list(*it, "story");
     }
-    Json j = {{"question", question}};
-    j.update(ask_json(service_.ask_inline(story, question, model, top), false));
-    return json_response(200, j);
+    const core::AskResult result = service_.ask_inline(story, question, model, top);
+    JsonWriter w;
+    w.begin_object().key("question").value(question);
+    ask_fields(w, result, false);
+    w.end_object();
+    return json_response(200, w);
   }
 
   core::StoryService& service_;

@@ -1,0 +1,22 @@
+-- wrk script: POST /v1/stories/{id}/ask with a JSON question, on keep-alive connections.
+-- The story id comes from the environment (MEMNET_STORY, default 1); the question from
+-- MEMNET_QUESTION (default "Where is Mary?").
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local story = os.getenv("MEMNET_STORY") or "1"
+local question = os.getenv("MEMNET_QUESTION") or "Where is Mary?"
+wrk.path = "/v1/stories/" .. story .. "/ask"
+wrk.body = '{"question": "' .. question .. '"}'
+
+local statuses = {}
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+done = function(summary, latency, requests)
+  -- One machine-readable line for bench/http_ask.sh.
+  io.write(string.format("RESULT requests=%d seconds=%.3f p50_us=%d p99_us=%d errors=%d\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.status + summary.errors.timeout))
+end
