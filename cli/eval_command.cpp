@@ -48,6 +48,8 @@ Runner add_eval_command(CLI::App& app) {
       ->required();
   cmd->add_option("--data", f->job.data_dir, "Folder with qaN_*_test.txt files")->required();
   cmd->add_option("--name", f->job.model_names, "Model(s) to evaluate (default: all in the file)");
+  cmd->add_option("--predictions", f->job.predictions_path,
+                  "Also write one JSON line per test question: answer, prediction, attention");
   cmd->add_option("--task", f->job.tasks,
                   "Only these tasks (default: every task the models were trained on)");
   cmd->add_flag("--json", f->json,

@@ -1,9 +1,13 @@
 #include "core/eval_job.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -15,6 +19,44 @@
 #include "storage/model_store.h"
 
 namespace memnet::core {
+namespace {
+
+// One JSON line per question, in file order (to_examples makes one example per question).
+void write_predictions(std::ostream& out, const std::vector<datasets::Story>& stories,
+                       const std::vector<engine::Example>& examples, const engine::Memn2n& model,
+                       const engine::Vocabulary& vocab, int task, const std::string& model_name) {
+  using json = nlohmann::ordered_json;
+  size_t e = 0;
+  for (size_t s = 0; s < stories.size(); ++s) {
+    for (const auto& q : stories[s].questions) {
+      if (e >= examples.size()) throw std::logic_error("fewer examples than questions");
+      const engine::Example& x = examples[e++];
+      const engine::Prediction p = model.answer(x);
+      const int n = static_cast<int>(p.attention.empty() ? 0 : p.attention[0].size());
+      json attention = json::array();
+      for (const auto& hop : p.attention) {
+        json weights = json::array();
+        for (int slot = n - 1; slot >= 0; --slot) weights.push_back(hop(slot));
+        attention.push_back(weights);
+      }
+      const json line = {{"task", task},
+                         {"model", model_name},
+                         {"story", s + 1},
+                         {"story_line", stories[s].source_line},
+                         {"question_line", q.source_line},
+                         {"question", q.text},
+                         {"answer", q.answer},
+                         {"predicted", vocab.word(p.answer)},
+                         {"probability", p.a_hat(p.answer)},
+                         {"correct", p.answer == x.answer},
+                         {"memory_first", q.statements_before - n},
+                         {"attention", attention}};
+      out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    }
+  }
+}
+
+}  // namespace
 
 EvalReport run_eval(const EvalJob& job) {
   if (!std::filesystem::exists(job.model_path)) {
@@ -50,6 +92,12 @@ EvalReport run_eval(const EvalJob& job) {
       throw std::runtime_error(fmt::format("no selected model was trained on task {}", t));
   }
 
+  std::ofstream predictions;
+  if (!job.predictions_path.empty()) {
+    predictions.open(job.predictions_path, std::ios::binary | std::ios::trunc);
+    if (!predictions)
+      throw std::runtime_error(fmt::format("cannot write {}", job.predictions_path));
+  }
   EvalReport report;
   for (const auto& [task, index] : owner) {
     const storage::StoredModel& sm = models[index];
@@ -59,6 +107,10 @@ EvalReport run_eval(const EvalJob& job) {
     std::vector<std::string> unknown;
     const auto examples = to_examples(stories, sm.vocab, task, &unknown, sm.config.memory_size);
     const engine::Evaluation ev = engine::evaluate(model, examples, job.threads);
+    if (predictions.is_open()) {
+      write_predictions(predictions, stories, examples, model, sm.vocab, task, sm.name);
+      if (!predictions) throw std::runtime_error(fmt::format("cannot write {}", job.predictions_path));
+    }
     TaskResult r;
     r.task = task;
     r.model = sm.name;

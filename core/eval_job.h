@@ -16,6 +16,13 @@ struct EvalJob {
   std::string data_dir;                  // holds qaN_*_test.txt
   std::vector<int> tasks;                // empty = every task the models were trained on
   int threads = 1;
+  // When set, one JSON line per test question is written here (created or replaced):
+  //   {"task","model","story","story_line","question_line","question","answer","predicted",
+  //    "probability","correct","memory_first","attention":[[p per memory sentence, oldest
+  //    first] per hop]}
+  // "story" counts the file's stories from 1 (as `memnet import` names them); "memory_first"
+  // is the index of the first statement in the memory window.
+  std::string predictions_path;
 };
 
 struct TaskResult {

@@ -10,28 +10,13 @@
 #include <fstream>
 #include <string>
 
+#include "tests/run_memnet.h"
 #include "tests/test_data.h"
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;  // stdout and stderr together
-};
-
-Run run_memnet(const std::string& args) {
-  const char* env = std::getenv("MEMNET_BINARY");
-  const std::string bin = env ? env : MEMNET_BINARY;
-  Run r;
-  FILE* pipe = popen((bin + " " + args + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int st = pclose(pipe);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using memnet::testing::Run;
+using memnet::testing::run_memnet;
 
 void write(const std::filesystem::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;

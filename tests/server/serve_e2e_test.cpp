@@ -1,0 +1,317 @@
+// End-to-end tests of `memnet serve`: the real binary on an ephemeral loopback port, driven
+// by a real HTTP client (tests/server/http_client.h), on a model trained by `memnet train`.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <SQLiteCpp/Database.h>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "datasets/babi.h"
+#include "tests/run_memnet.h"
+#include "tests/server/http_client.h"
+#include "tests/server/serve_process.h"
+#include "tests/test_data.h"
+
+namespace {
+
+using memnet::test::HttpClient;
+using memnet::test::ServeProcess;
+using memnet::testing::run_memnet;
+using nlohmann::json;
+
+const std::string kJson = "application/json";
+
+std::string demo_dir() { return std::string(MEMNET_SOURCE_DIR) + "/data/demo"; }
+
+// A model file with task 1 trained on `data` (a short run: the tests need a model that
+// answers, not the paper's accuracy).
+std::string trained_model(const std::filesystem::path& dir, const std::string& data) {
+  const std::string db = (dir / "memnet.db").string();
+  const auto t = run_memnet(fmt::format("train --data {} --task 1 --epochs 30 --ls-epochs 10 "
+                                        "--pe reference --model {}",
+                                        data, db));
+  INFO(t.out);
+  REQUIRE(t.status == 0);
+  return db;
+}
+
+// Imports a bAbI test file, then checks for each story that asking its last question over
+// HTTP gives what `memnet eval --predictions` computed: answer, probability, and every
+// attention weight.
+void check_http_matches_eval(const std::string& data, const std::filesystem::path& dir) {
+  const std::string db = trained_model(dir, data);
+  const std::string test_file = memnet::datasets::find_task_file(data, 1, "test");
+  const std::string predictions = (dir / "predictions.jsonl").string();
+  const auto e = run_memnet(fmt::format("eval --model {} --data {} --predictions {}", db, data,
+                                        predictions));
+  INFO(e.out);
+  REQUIRE(e.status == 0);
+  const auto imported = run_memnet(fmt::format("import --db {} --babi {}", db, test_file), true);
+  REQUIRE(imported.status == 0);
+  std::map<int, std::int64_t> story_ids;  // story number in the file -> stored id
+  {
+    std::istringstream lines(imported.out);
+    std::int64_t id = 0;
+    int source_line = 0, n = 0;
+    while (lines >> id >> source_line) story_ids[++n] = id;
+  }
+  const auto stories = memnet::datasets::load_babi_file(test_file);
+  REQUIRE(story_ids.size() == stories.size());
+
+  // The last question of each story (eval writes questions in file order).
+  std::map<int, json> last_question;
+  std::ifstream in(predictions);
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line);
+    last_question[j["story"].get<int>()] = j;
+  }
+
+  ServeProcess server(db);
+  HttpClient client(server.port());
+  int compared = 0;
+  for (const auto& [number, expected] : last_question) {
+    const auto& story = stories[static_cast<size_t>(number - 1)];
+    // Only stories whose last question sees every statement (true of bAbI files).
+    if (story.questions.back().statements_before != static_cast<int>(story.statements.size()))
+      continue;
+    if (compared == 60) break;
+    CAPTURE(number);
+    const auto r = client.post(fmt::format("/v1/stories/{}/ask", story_ids[number]),
+                               json{{"question", expected["question"]}}.dump(), kJson);
+    REQUIRE(r.status == 200);
+    const json got = json::parse(r.body);
+    CHECK(got["answer"] == expected["predicted"]);
+    CHECK(got["probability"].get<float>() == expected["probability"].get<float>());
+    CHECK(got["memory"]["first_seq"] == expected["memory_first"]);
+    REQUIRE(got["hops"].size() == expected["attention"].size());
+    for (size_t k = 0; k < got["hops"].size(); ++k) {
+      const json& attention = got["hops"][k]["attention"];
+      REQUIRE(attention.size() == expected["attention"][k].size());
+      for (size_t i = 0; i < attention.size(); ++i) {
+        // Bit for bit: both print the same float32 (in different decimal forms).
+        CHECK(attention[i]["weight"].get<float>() == expected["attention"][k][i].get<float>());
+        CHECK(attention[i]["text"] ==
+              story.statements[static_cast<size_t>(expected["memory_first"].get<int>()) + i].text);
+      }
+    }
+    ++compared;
+  }
+  CHECK(compared >= 20);
+  CHECK(server.stop(SIGTERM) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("serve e2e: an imported test story answers over HTTP as memnet eval computed it") {
+  check_http_matches_eval(demo_dir(), memnet::testing::temp_dir("serve_eval_demo"));
+}
+
+TEST_CASE("serve e2e: the same on the real bAbI task 1 (en) test stories") {
+  if (!memnet::testing::babi_available()) {
+    MESSAGE("SKIPPED: real bAbI data not found at " << memnet::testing::babi_dir()
+                                                    << " (set MEMNET_BABI_DIR)");
+    return;
+  }
+  check_http_matches_eval(memnet::testing::babi_dir() + "/en",
+                          memnet::testing::temp_dir("serve_eval_babi"));
+}
+
+TEST_CASE("serve e2e: every bad request gets its status and the server stays up") {
+  const auto dir = memnet::testing::temp_dir("serve_errors");
+  const std::string db = trained_model(dir, demo_dir());
+  ServeProcess server(db, {"--max-body", "2048", "--threads", "2"});
+  HttpClient client(server.port());
+  const auto created = client.post("/v1/stories", R"({"name": "errors"})", kJson);
+  REQUIRE(created.status == 201);
+  const std::string base =
+      fmt::format("/v1/stories/{}", json::parse(created.body)["id"].get<std::int64_t>());
+
+  auto expect = [&](int status, const std::string& code, const std::string& field,
+                    const memnet::test::HttpResult& r) {
+    CAPTURE(r.body);
+    CHECK(r.status == status);
+    CHECK(r.header("Content-Type") == kJson);
+    const json j = json::parse(r.body);
+    CHECK(j["error"]["code"] == code);
+    if (!field.empty()) CHECK(j["error"]["field"] == field);
+  };
+  expect(400, "malformed_json", "", client.post(base + "/facts", "{\"fact\": ", kJson));
+  expect(422, "invalid_field", "fact", client.post(base + "/facts", R"({"fact": 1})", kJson));
+  expect(422, "invalid_field", "question", client.post(base + "/ask", "{}", kJson));
+  expect(404, "not_found", "", client.post("/v1/stories/424242/ask", R"({"question": "Where?"})", kJson));
+  expect(404, "not_found", "model",
+         client.post(base + "/ask", R"({"question": "Where?", "model": "nope"})", kJson));
+  expect(415, "unsupported_media_type", "",
+         client.post(base + "/facts", R"({"fact": "Mary went home."})", "text/plain"));
+  expect(405, "method_not_allowed", "", client.request("PATCH", base));
+  expect(404, "not_found", "", client.get("/nowhere"));
+  {
+    HttpClient big(server.port());
+    const auto r = big.post(base + "/facts",
+                            json{{"fact", std::string(5000, 'a')}}.dump(), kJson);
+    expect(413, "payload_too_large", "", r);
+  }
+  // Still up, on the old connection and a new one, and nothing bad was stored.
+  CHECK(client.get("/healthz").status == 200);
+  HttpClient fresh(server.port());
+  const auto story = fresh.get(base);
+  REQUIRE(story.status == 200);
+  CHECK(json::parse(story.body)["fact_count"] == 0);
+  CHECK(fresh.post(base + "/facts", R"({"fact": "Mary went to the kitchen."})", kJson).status ==
+        201);
+  const auto answer = fresh.post(base + "/ask", R"({"question": "Where is Mary?"})", kJson);
+  REQUIRE(answer.status == 200);
+  CHECK(json::parse(answer.body)["answer"] == "kitchen");
+  CHECK(server.stop(SIGTERM) == 0);
+  CHECK(server.log().find("stopped") != std::string::npos);
+}
+
+TEST_CASE("serve e2e: many clients ask while one appends") {
+  const auto dir = memnet::testing::temp_dir("serve_concurrent");
+  const std::string db = trained_model(dir, demo_dir());
+  ServeProcess server(db, {"--threads", "4"});
+  HttpClient setup(server.port());
+  const auto created = setup.post("/v1/stories", "{}", kJson);
+  REQUIRE(created.status == 201);
+  const std::string base =
+      fmt::format("/v1/stories/{}", json::parse(created.body)["id"].get<std::int64_t>());
+  REQUIRE(setup.post(base + "/facts", R"({"fact": "Mary went to the kitchen."})", kJson).status ==
+          201);
+
+  constexpr int kAppends = 60;
+  std::atomic<bool> done{false};
+  std::atomic<int> asks{0}, failures{0};
+  std::mutex message_mutex;
+  std::string first_failure;
+  auto fail = [&](const std::string& what) {
+    ++failures;
+    std::lock_guard lock(message_mutex);
+    if (first_failure.empty()) first_failure = what;
+  };
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 8; ++t) {
+    readers.emplace_back([&] {
+      try {
+        HttpClient c(server.port());
+        int last_seen = 0;
+        while (!done) {
+          const auto r = c.post(base + "/ask", R"({"question": "Where is Mary?"})", kJson);
+          if (r.status != 200) {
+            fail(r.body);
+            continue;
+          }
+          const json j = json::parse(r.body);
+          const int facts = j["memory"]["facts"];
+          // A reader never sees the story shrink, and the newest fact is always in memory.
+          if (facts < last_seen || j["hops"][0]["attention"].back()["seq"] != facts - 1)
+            fail(r.body);
+          last_seen = facts;
+          ++asks;
+        }
+      } catch (const std::exception& e) {
+        fail(e.what());
+      }
+    });
+  }
+  const char* places[] = {"garden", "office", "hallway", "bathroom", "bedroom"};
+  HttpClient writer(server.port());
+  for (int i = 0; i < kAppends; ++i) {
+    const auto r = writer.post(
+        base + "/facts",
+        json{{"fact", fmt::format("Mary went to the {}.", places[i % 5])}}.dump(), kJson);
+    if (r.status != 201) fail(r.body);
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  INFO(first_failure);
+  CHECK(failures == 0);
+  CHECK(asks > 8);
+  const auto story = writer.get(base);
+  CHECK(json::parse(story.body)["fact_count"] == kAppends + 1);
+  // Once the appends stop, the stored story answers as the same facts sent inline.
+  json texts = json::array();
+  const json story_json = json::parse(story.body);  // kept alive: the loop reads into it
+  for (const auto& f : story_json["facts"]) texts.push_back(f["text"]);
+  REQUIRE(texts.size() == kAppends + 1);
+  const json stored = json::parse(
+      writer.post(base + "/ask", R"({"question": "Where is Mary?"})", kJson).body);
+  const json inline_answer = json::parse(
+      writer.post("/v1/ask", json{{"story", texts}, {"question", "Where is Mary?"}}.dump(), kJson)
+          .body);
+  CHECK(stored["answer"] == inline_answer["answer"]);
+  CHECK(stored["probability"].get<float>() == inline_answer["probability"].get<float>());
+}
+
+TEST_CASE("serve e2e: kill -9 during appends loses no acknowledged fact") {
+  const auto dir = memnet::testing::temp_dir("serve_crash");
+  const std::string db = trained_model(dir, demo_dir());
+  std::int64_t story_id = 0;
+  std::map<std::int64_t, std::string> acknowledged;  // fact id -> text
+  for (int round = 0; round < 3; ++round) {
+    CAPTURE(round);
+    ServeProcess server(db);
+    if (story_id == 0) {
+      HttpClient c(server.port());
+      story_id = json::parse(c.post("/v1/stories", "{}", kJson).body)["id"];
+    }
+    std::atomic<int> acked{0};
+    std::mutex m;
+    std::thread appender([&] {
+      try {
+        HttpClient c(server.port());
+        for (int i = 0;; ++i) {
+          const std::string text = fmt::format("Mary went to the kitchen {} {}.", round, i);
+          const auto r = c.post(fmt::format("/v1/stories/{}/facts", story_id),
+                                json{{"facts", {text, text + " again"}}}.dump(), kJson);
+          if (r.status != 201) break;
+          const json ids = json::parse(r.body)["ids"];
+          std::lock_guard lock(m);
+          acknowledged[ids[0].get<std::int64_t>()] = text;
+          acknowledged[ids[1].get<std::int64_t>()] = text + " again";
+          ++acked;
+        }
+      } catch (const std::exception&) {
+        // The server died mid-request: that append was never acknowledged.
+      }
+    });
+    while (acked < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(server.stop(SIGKILL) == 128 + SIGKILL);
+    appender.join();
+  }
+  {
+    SQLite::Database raw(db, SQLite::OPEN_READONLY);
+    CHECK(raw.execAndGet("PRAGMA integrity_check").getString() == "ok");
+    SQLite::Statement foreign_keys(raw, "PRAGMA foreign_key_check");
+    CHECK_FALSE(foreign_keys.executeStep());  // no row: no dangling reference
+  }
+  ServeProcess server(db);
+  HttpClient c(server.port());
+  const json story =
+      json::parse(c.get(fmt::format("/v1/stories/{}?limit=100000", story_id)).body);
+  std::map<std::int64_t, std::string> stored;
+  std::int64_t expected_seq = 0;
+  for (const auto& f : story["facts"]) {
+    stored[f["id"].get<std::int64_t>()] = f["text"];
+    CHECK(f["seq"] == expected_seq++);  // no gaps: appends are whole or absent
+  }
+  CHECK(story["fact_count"] == static_cast<std::int64_t>(stored.size()));
+  CHECK(stored.size() >= acknowledged.size());
+  for (const auto& [id, text] : acknowledged) {
+    CAPTURE(id);
+    REQUIRE(stored.count(id) == 1);
+    CHECK(stored[id] == text);
+  }
+  // Each request's two facts are stored together or not at all.
+  CHECK(stored.size() % 2 == 0);
+}
