@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages memnet builds with, if any are missing (needs root or sudo).
 #   scripts/setup.sh          build and test dependencies
-#   scripts/setup.sh --bench  also the PyTorch reference used by bench/
+#   scripts/setup.sh --bench  also what bench/ uses: the PyTorch reference, wrk, bc, time
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config
           libeigen3-dev libfmt-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev
-          libcli11-dev doctest-dev sqlite3)
+          libcli11-dev doctest-dev sqlite3 libboost-dev curl)
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3 python3-torch bc time)
+  packages+=(python3 python3-torch bc time wrk)
 fi
 
 missing=()
