@@ -1,12 +1,32 @@
 #!/usr/bin/env bash
 # The main job on its embedded default: set up, build, train a small model on the bundled
-# generated dataset (data/demo, task 1) into memnet-demo.db, then answer a sample question
-# and show each hop's attention.
+# generated dataset (data/demo, task 1) into memnet-demo.db, store a story of facts in the
+# same file, answer a question about it from the command line (with each hop's attention),
+# then serve the file over HTTP and ask the same question with curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh build > /dev/null
-rm -f memnet-demo.db
-./build/memnet train --data data/demo --task 1 --model memnet-demo.db --epochs 40 --ls-epochs 10
-./build/memnet ask --model memnet-demo.db --story data/demo/sample_story.txt \
-  --question "Where is Daniel?"
+db=memnet-demo.db
+rm -f "$db" "$db-wal" "$db-shm"
+./build/memnet train --data data/demo --task 1 --model "$db" --epochs 40 --ls-epochs 10
+story=$(./build/memnet story create --db "$db" --name "sample story")
+./build/memnet story add --db "$db" --story-id "$story" --file data/demo/sample_story.txt > /dev/null
+./build/memnet ask --db "$db" --story-id "$story" --question "Where is Daniel?"
+
+echo
+log=$(mktemp)
+./build/memnet serve --db "$db" --port 0 2> "$log" &
+server=$!
+trap 'kill $server 2> /dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 100); do grep -q 'http://' "$log" && break; sleep 0.1; done
+url=$(grep -o 'http://[0-9.:]*' "$log")
+cat "$log"
+echo "\$ curl -s -X POST -H 'Content-Type: application/json' -d '{\"question\": \"Where is Daniel?\", \"top\": 2}' $url/v1/stories/$story/ask"
+curl -s -X POST -H 'Content-Type: application/json' -d '{"question": "Where is Daniel?", "top": 2}' \
+  "$url/v1/stories/$story/ask" | head -c 400
+echo " ..."
+kill -TERM $server
+wait $server
+echo
+echo "Serve it yourself: build/memnet serve --db $db   (API: docs/http-api.md)"
