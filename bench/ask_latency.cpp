@@ -44,7 +44,9 @@ Figures time_calls(int calls, const std::function<bool()>& call) {
     us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
   }
   std::sort(us.begin(), us.end());
-  auto q = [&](double f) { return us[static_cast<size_t>(f * static_cast<double>(us.size() - 1))]; };
+  auto q = [&](double f) {
+    return us[static_cast<size_t>(f * static_cast<double>(us.size() - 1))];
+  };
   return {q(0.5), q(0.9), q(0.99), us.back()};
 }
 
@@ -73,8 +75,8 @@ int main(int argc, char** argv) {
         << "usage: memnet_bench_ask --model FILE [--name NAME] [--sentences 50] [--calls 5000]\n";
     return 2;
   }
-  const auto tmp = std::filesystem::temp_directory_path() /
-                   fmt::format("memnet_bench_ask_{}.db", ::getpid());
+  const auto tmp =
+      std::filesystem::temp_directory_path() / fmt::format("memnet_bench_ask_{}.db", ::getpid());
   try {
     const auto m = memnet::core::load_model_file(model_path, name);
     // A story of `sentences` statements from the generator's single-supporting-fact task.
@@ -92,15 +94,15 @@ int main(int argc, char** argv) {
     const auto stored = service.create_story("bench", m.name);
     service.add_facts(stored.id, story);
     memnet::server::Routes routes(service);
-    const memnet::server::Request request{
-        "POST", fmt::format("/v1/stories/{}/ask", stored.id), "application/json",
-        fmt::format(R"({{"question": "{}"}})", question)};
+    const memnet::server::Request request{"POST", fmt::format("/v1/stories/{}/ask", stored.id),
+                                          "application/json",
+                                          fmt::format(R"({{"question": "{}"}})", question)};
 
     const Figures inline_ask = time_calls(calls, [&] {
       return !memnet::core::ask(m.model, m.vocab, story, question).answer.empty();
     });
-    const Figures stored_ask = time_calls(
-        calls, [&] { return !service.ask(stored.id, question, "").answer.empty(); });
+    const Figures stored_ask =
+        time_calls(calls, [&] { return !service.ask(stored.id, question, "").answer.empty(); });
     const Figures routes_ask =
         time_calls(calls, [&] { return routes.handle(request).status == 200; });
 

@@ -100,7 +100,8 @@ int run(AskFlags& f) {
     return kExitOk;
   }
   if (f.model_path.empty()) f.model_path = f.db;
-  if (f.model_path.empty()) throw std::runtime_error("give --model FILE, or --db FILE --story-id ID");
+  if (f.model_path.empty())
+    throw std::runtime_error("give --model FILE, or --db FILE --story-id ID");
   const core::LoadedModel m = core::load_model_file(f.model_path, f.name);
   const auto story = core::story_lines(read_all(f.story));
   const core::AskResult r = core::ask(m.model, m.vocab, story, f.question, f.top);
@@ -124,10 +125,12 @@ Runner add_ask_command(CLI::App& app) {
                        ->check(CLI::PositiveNumber);
   story_id->needs(db);
   model->excludes(story_id);
-  cmd->add_option("--name", f->name, "Model name in the file (needed when it holds several and the story names none)");
-  auto* story = cmd->add_option("--story", f->story,
-                  "Story file, one sentence per line (bAbI lines accepted), or - for stdin")
-      ->capture_default_str();
+  cmd->add_option("--name", f->name,
+                  "Model name in the file (needed when it holds several and the story names none)");
+  auto* story =
+      cmd->add_option("--story", f->story,
+                      "Story file, one sentence per line (bAbI lines accepted), or - for stdin")
+          ->capture_default_str();
   story->excludes(story_id);
   cmd->add_option("--question,-q", f->question, "The question")->required();
   cmd->add_option("--top", f->top, "How many answers to list")

@@ -2,8 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <filesystem>
-#include <stdexcept>
 #include <iostream>
+#include <stdexcept>
 
 #include "cli/commands.h"
 #include "memnet/version.h"

@@ -26,9 +26,11 @@ int run(ServeFlags& f) {
   f.server.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout_s * 1000));
   f.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(f.idle_timeout_s * 1000));
   f.server.handle_signals = true;
-  if (f.server.threads <= 0) f.server.threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (f.server.threads <= 0)
+    f.server.threads = static_cast<int>(std::thread::hardware_concurrency());
   if (f.server.threads <= 0) f.server.threads = 1;
-  server::HttpServer http(f.server, [&routes](const server::Request& r) { return routes.handle(r); });
+  server::HttpServer http(f.server,
+                          [&routes](const server::Request& r) { return routes.handle(r); });
   const auto models = service.models();
   std::string names;
   for (const auto& m : models) names += (names.empty() ? "" : ", ") + m.name;

@@ -128,7 +128,8 @@ Runner add_story_command(CLI::App& app) {
   CLI::App* story = app.add_subcommand("story", "Create, fill, list, show and delete stories");
   story->require_subcommand(1);
 
-  CLI::App* c = with_db(story->add_subcommand("create", "Create an empty story; prints its id"), *f);
+  CLI::App* c =
+      with_db(story->add_subcommand("create", "Create an empty story; prints its id"), *f);
   c->add_option("--name", f->name, "A name for people (free text)");
   c->add_option("--model", f->model,
                 "Model whose embeddings the facts get (default: the file's only model)");
@@ -143,8 +144,9 @@ Runner add_story_command(CLI::App& app) {
 
   CLI::App* s = with_story(with_db(story->add_subcommand("show", "Print a story's facts"), *f), *f);
   s->add_option("--offset", f->offset, "First fact (0-based)")->check(CLI::NonNegativeNumber);
-  s->add_option("--limit", f->limit, "How many facts")->capture_default_str()->check(
-      CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  s->add_option("--limit", f->limit, "How many facts")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
 
   with_story(with_db(story->add_subcommand("delete", "Delete a story and its facts"), *f), *f);
 
@@ -178,10 +180,10 @@ int import(const ImportFlags& f) {
     std::cerr << fmt::format("{}: no stories\n", f.babi);
     return kExitOk;
   }
-  std::cerr << fmt::format("imported {} stories ({} facts; {} questions not stored) into {}: "
-                           "ids {}-{}\n",
-                           stories.size(), facts, questions, f.db, stories.front().id,
-                           stories.back().id);
+  std::cerr << fmt::format(
+      "imported {} stories ({} facts; {} questions not stored) into {}: "
+      "ids {}-{}\n",
+      stories.size(), facts, questions, f.db, stories.front().id, stories.back().id);
   for (const auto& s : stories) std::cout << s.id << "\t" << s.source_line << "\n";
   return kExitOk;
 }

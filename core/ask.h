@@ -17,8 +17,8 @@ namespace memnet::core {
 struct Attention {
   int sentence = 0;  // index into the story (0 = first sentence); a stored fact's seq
   std::string text;
-  float weight = 0;           // p_i of this hop
-  std::int64_t fact_id = 0;   // a stored fact's id; 0 for a story given inline
+  float weight = 0;          // p_i of this hop
+  std::int64_t fact_id = 0;  // a stored fact's id; 0 for a story given inline
 };
 
 struct Alternative {

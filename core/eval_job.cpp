@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "core/babi_examples.h"
@@ -109,7 +108,8 @@ EvalReport run_eval(const EvalJob& job) {
     const engine::Evaluation ev = engine::evaluate(model, examples, job.threads);
     if (predictions.is_open()) {
       write_predictions(predictions, stories, examples, model, sm.vocab, task, sm.name);
-      if (!predictions) throw std::runtime_error(fmt::format("cannot write {}", job.predictions_path));
+      if (!predictions)
+        throw std::runtime_error(fmt::format("cannot write {}", job.predictions_path));
     }
     TaskResult r;
     r.task = task;

@@ -157,14 +157,17 @@ struct StoryService::Impl {
     }
     if (!story_model.empty()) {
       if (auto m = model(story_model)) return m;
-      throw InvalidInput("model", fmt::format("the story's model '{}' is no longer in {}; name "
-                                              "one of: {}",
-                                              story_model, db_path, fmt::join(model_names(), ", ")));
+      throw InvalidInput("model",
+                         fmt::format("the story's model '{}' is no longer in {}; name "
+                                     "one of: {}",
+                                     story_model, db_path, fmt::join(model_names(), ", ")));
     }
     const auto names = model_names();
     if (names.size() == 1) return model(names[0]);
-    if (names.empty()) throw InvalidInput("model", fmt::format("{} holds no model; train one "
-                                                               "into it first", db_path));
+    if (names.empty())
+      throw InvalidInput("model", fmt::format("{} holds no model; train one "
+                                              "into it first",
+                                              db_path));
     throw InvalidInput("model", fmt::format("{} holds {} models and the story has none; name one "
                                             "of: {}",
                                             db_path, names.size(), fmt::join(names, ", ")));
@@ -295,8 +298,7 @@ std::vector<ModelInfo> StoryService::models() const {
   return out;
 }
 
-storage::StoryRecord StoryService::create_story(const std::string& name,
-                                                const std::string& model) {
+storage::StoryRecord StoryService::create_story(const std::string& name, const std::string& model) {
   std::string model_name = model;
   if (!model.empty()) {
     if (!impl_->model(model)) {
@@ -405,8 +407,7 @@ AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
 }
 
 AskResult StoryService::ask_inline(const std::vector<std::string>& story,
-                                   const std::string& question, const std::string& model,
-                                   int top) {
+                                   const std::string& question, const std::string& model, int top) {
   std::shared_ptr<const ServedModel> m = impl_->pick_model(model, "");
   AskResult r = core::ask(m->model, m->vocab, story, question, top);
   r.model = m->info.name;

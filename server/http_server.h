@@ -42,7 +42,7 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_grace{10'000};
-  bool handle_signals = false;  // stop on SIGINT and SIGTERM
+  bool handle_signals = false;         // stop on SIGINT and SIGTERM
   std::string server_name = "memnet";  // Server header
 };
 

@@ -19,16 +19,26 @@ void fact_fields(JsonWriter& w, const storage::FactRecord& f) {
 void model_object(JsonWriter& w, const core::ModelInfo& m) {
   const auto& c = m.config;
   w.begin_object()
-      .key("name").value(m.name)
-      .key("created_at").value(m.created_at)
-      .key("hops").value(c.hops)
-      .key("dim").value(c.dim)
-      .key("memory_size").value(c.memory_size)
-      .key("vocab_size").value(c.vocab_size)
-      .key("sentence_length").value(c.sentence_length)
-      .key("encoding").value(engine::to_string(c.encoding))
-      .key("temporal").value(c.temporal)
-      .key("tying").value(engine::to_string(c.tying));
+      .key("name")
+      .value(m.name)
+      .key("created_at")
+      .value(m.created_at)
+      .key("hops")
+      .value(c.hops)
+      .key("dim")
+      .value(c.dim)
+      .key("memory_size")
+      .value(c.memory_size)
+      .key("vocab_size")
+      .value(c.vocab_size)
+      .key("sentence_length")
+      .value(c.sentence_length)
+      .key("encoding")
+      .value(engine::to_string(c.encoding))
+      .key("temporal")
+      .value(c.temporal)
+      .key("tying")
+      .value(engine::to_string(c.tying));
   w.key("training").begin_object().key("dataset").value(m.training.dataset).key("tasks");
   w.begin_array();
   for (int t : m.training.tasks) w.value(t);

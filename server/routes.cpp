@@ -4,11 +4,10 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server/json_codec.h"
 #include "storage/database.h"
@@ -29,9 +28,9 @@ Response json_response(int status, JsonWriter& body) {
 }
 
 Response method_not_allowed(const Request& request, std::string_view allow) {
-  Response r = error_response(
-      405, "method_not_allowed",
-      fmt::format("{} is not allowed here; allowed: {}", request.method, allow));
+  Response r =
+      error_response(405, "method_not_allowed",
+                     fmt::format("{} is not allowed here; allowed: {}", request.method, allow));
   r.headers.emplace_back("Allow", std::string(allow));
   return r;
 }
@@ -88,8 +87,8 @@ std::int64_t query_int(std::string_view query, std::string_view key, std::int64_
   if (!text) return fallback;
   const auto v = parse_int(*text);
   if (!v || *v < min || *v > max) {
-    throw InvalidInput(std::string(key), fmt::format("{} must be an integer from {} to {}", key,
-                                                     min, max));
+    throw InvalidInput(std::string(key),
+                       fmt::format("{} must be an integer from {} to {}", key, min, max));
   }
   return *v;
 }
@@ -102,8 +101,8 @@ bool is_json_media_type(std::string_view content_type) {
   constexpr std::string_view kJson = "application/json";
   if (type.size() != kJson.size()) return false;
   for (std::size_t i = 0; i < type.size(); ++i) {
-    const char c = type[i] >= 'A' && type[i] <= 'Z' ? static_cast<char>(type[i] - 'A' + 'a')
-                                                    : type[i];
+    const char c =
+        type[i] >= 'A' && type[i] <= 'Z' ? static_cast<char>(type[i] - 'A' + 'a') : type[i];
     if (c != kJson[i]) return false;
   }
   return true;
@@ -132,10 +131,9 @@ Json parse_body(const Request& request, bool empty_ok) {
     throw BodyError{error_response(400, "malformed_json", e.what())};
   }
   if (!body.is_object()) {
-    throw BodyError{error_response(422, "invalid_field",
-                                   fmt::format("the body must be a JSON object, not {}",
-                                               body.type_name()),
-                                   "body")};
+    throw BodyError{error_response(
+        422, "invalid_field",
+        fmt::format("the body must be a JSON object, not {}", body.type_name()), "body")};
   }
   return body;
 }
@@ -152,8 +150,7 @@ std::string string_field(const Json& body, const std::string& field, bool requir
     return fallback;
   }
   if (!it->is_string()) {
-    throw InvalidInput(field,
-                       fmt::format("'{}' must be a string, not {}", field, type_name(*it)));
+    throw InvalidInput(field, fmt::format("'{}' must be a string, not {}", field, type_name(*it)));
   }
   return it->get<std::string>();
 }
@@ -169,15 +166,15 @@ int top_field(const Json& body, int fallback) {
 
 std::vector<std::string> string_list(const Json& value, const std::string& field) {
   if (!value.is_array()) {
-    throw InvalidInput(field, fmt::format("'{}' must be an array of strings, not {}", field,
-                                          type_name(value)));
+    throw InvalidInput(
+        field, fmt::format("'{}' must be an array of strings, not {}", field, type_name(value)));
   }
   std::vector<std::string> out;
   for (std::size_t i = 0; i < value.size(); ++i) {
     if (!value[i].is_string()) {
       const std::string name = fmt::format("{}[{}]", field, i);
-      throw InvalidInput(name, fmt::format("'{}' must be a string, not {}", name,
-                                           type_name(value[i])));
+      throw InvalidInput(name,
+                         fmt::format("'{}' must be a string, not {}", name, type_name(value[i])));
     }
     out.push_back(value[i].get<std::string>());
   }
@@ -237,9 +234,9 @@ class Router {
   }
 
   Response not_found() {
-    return error_response(404, "not_found",
-                          fmt::format("no endpoint at '{}' (see docs/http-api.md)",
-                                      request_.target));
+    return error_response(
+        404, "not_found",
+        fmt::format("no endpoint at '{}' (see docs/http-api.md)", request_.target));
   }
 
   Response healthz() {
@@ -325,8 +322,8 @@ class Router {
       texts = string_list(body["facts"], "facts");
       if (texts.empty()) throw InvalidInput("facts", "'facts' is empty");
       if (texts.size() > static_cast<std::size_t>(options_.max_facts_per_request)) {
-        throw InvalidInput("facts", fmt::format("at most {} facts per request",
-                                                options_.max_facts_per_request));
+        throw InvalidInput(
+            "facts", fmt::format("at most {} facts per request", options_.max_facts_per_request));
       }
     }
     const auto added = service_.add_facts(id, texts, one ? "fact" : "facts");

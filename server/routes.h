@@ -27,7 +27,7 @@
 namespace memnet::server {
 
 struct RouteOptions {
-  int default_top = 5;          // alternatives returned when a request gives no "top"
+  int default_top = 5;  // alternatives returned when a request gives no "top"
   int max_facts_per_request = 10000;
 };
 

@@ -22,7 +22,8 @@ inline const void* f32le_bytes(const float* values, std::size_t n,
     return values;
   } else {
     buffer.resize(n);
-    for (std::size_t i = 0; i < n; ++i) buffer[i] = byte_swap32(std::bit_cast<std::uint32_t>(values[i]));
+    for (std::size_t i = 0; i < n; ++i)
+      buffer[i] = byte_swap32(std::bit_cast<std::uint32_t>(values[i]));
     return buffer.data();
   }
 }

@@ -33,7 +33,8 @@ std::vector<std::string> split_tokens(const std::string& joined) {
   return out;
 }
 
-constexpr const char* kStoryColumns = "id, name, coalesce(model, ''), fact_count, version, created_at";
+constexpr const char* kStoryColumns =
+    "id, name, coalesce(model, ''), fact_count, version, created_at";
 
 StoryRecord read_story_row(SQLite::Statement& s) {
   StoryRecord r;
@@ -55,16 +56,16 @@ StoryRecord read_story_row(SQLite::Statement& s) {
 
 // Checks, inside the caller's transaction, that the model row is still the loaded one.
 void check_model(Database& db, const ModelRef& model) {
-  const bool same = db.with_cached_statement(
-      "SELECT 1 FROM model_generations WHERE id = ?", [&](SQLite::Statement& s) {
-        s.bind(1, model.generation);
-        return s.executeStep();
-      });
+  const bool same = db.with_cached_statement("SELECT 1 FROM model_generations WHERE id = ?",
+                                             [&](SQLite::Statement& s) {
+                                               s.bind(1, model.generation);
+                                               return s.executeStep();
+                                             });
   if (!same) model_changed(db, model);
 }
 
-Vector read_vector(const Database& db, const SQLite::Column& column, int dim,
-                   std::int64_t fact_id, const char* what) {
+Vector read_vector(const Database& db, const SQLite::Column& column, int dim, std::int64_t fact_id,
+                   const char* what) {
   const void* bytes = column.getBlob();  // before getBytes(), as sqlite3_column_bytes asks
   const int size = column.getBytes();
   if (size != dim * 4) {
@@ -152,11 +153,11 @@ std::vector<StoryRecord> list_stories(Database& db) {
 
 bool delete_story(Database& db, std::int64_t id) {
   Transaction transaction(db);
-  const int deleted = db.with_statement("DELETE FROM stories WHERE id = ?",
-                                        [&](SQLite::Statement& s) {
-                                          s.bind(1, id);
-                                          return s.exec();
-                                        });
+  const int deleted =
+      db.with_statement("DELETE FROM stories WHERE id = ?", [&](SQLite::Statement& s) {
+        s.bind(1, id);
+        return s.exec();
+      });
   transaction.commit();
   return deleted > 0;
 }
@@ -166,13 +167,13 @@ std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t s
                                                     const std::vector<NewFact>& facts) {
   Transaction transaction(db);
   if (model) check_model(db, *model);
-  const std::optional<std::int64_t> count = db.with_cached_statement(
-      "SELECT fact_count FROM stories WHERE id = ?",
-      [&](SQLite::Statement& s) -> std::optional<std::int64_t> {
-        s.bind(1, story_id);
-        if (!s.executeStep()) return std::nullopt;
-        return s.getColumn(0).getInt64();
-      });
+  const std::optional<std::int64_t> count =
+      db.with_cached_statement("SELECT fact_count FROM stories WHERE id = ?",
+                               [&](SQLite::Statement& s) -> std::optional<std::int64_t> {
+                                 s.bind(1, story_id);
+                                 if (!s.executeStep()) return std::nullopt;
+                                 return s.getColumn(0).getInt64();
+                               });
   if (!count) return std::nullopt;
   const std::string now = utc_now();
   std::vector<FactRecord> out;
@@ -255,14 +256,13 @@ std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
   return row.first;
 }
 
-std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id,
-                                        const ModelRef& model, int hops, int dim, int n) {
+std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, const ModelRef& model,
+                                        int hops, int dim, int n) {
   Transaction transaction(db, Transaction::Kind::kRead);
   check_model(db, model);
   MemoryWindow window;
   const bool found = db.with_cached_statement(
-      fmt::format("SELECT {} FROM stories WHERE id = ?", kStoryColumns),
-      [&](SQLite::Statement& s) {
+      fmt::format("SELECT {} FROM stories WHERE id = ?", kStoryColumns), [&](SQLite::Statement& s) {
         s.bind(1, story_id);
         if (!s.executeStep()) return false;
         window.story = read_story_row(s);

@@ -29,10 +29,10 @@
 namespace memnet::storage {
 
 struct StoryRecord {
-  std::int64_t id = 0;     // never reused, even after a delete
-  std::string name;        // free text, may be empty, not unique
-  std::string model;       // default model name; "" when none
-  std::int64_t facts = 0;  // number of facts
+  std::int64_t id = 0;       // never reused, even after a delete
+  std::string name;          // free text, may be empty, not unique
+  std::string model;         // default model name; "" when none
+  std::int64_t facts = 0;    // number of facts
   std::int64_t version = 0;  // changes whenever facts are appended
   std::string created_at;
 };
@@ -98,8 +98,8 @@ std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
 
 // Reads the window in one snapshot; nullopt when the story does not exist. Throws
 // StorageError when a stored embedding has the wrong size or `model` no longer matches.
-std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id,
-                                        const ModelRef& model, int hops, int dim, int n);
+std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, const ModelRef& model,
+                                        int hops, int dim, int n);
 
 // Stores embeddings made with `model` for existing facts, in one transaction; facts that
 // already have them (another writer got there first) or no longer exist are skipped.

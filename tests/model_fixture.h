@@ -16,9 +16,9 @@
 namespace memnet::testing {
 
 inline std::vector<std::string> fixture_words() {
-  return {"<nil>", "mary",     "john",   "daniel",  "sandra", "went",   "to",      "the",
-          "journeyed", "moved", "kitchen", "garden", "office", "hallway", "bathroom",
-          "where",    "is",     "travelled", "back",  "bedroom"};
+  return {"<nil>",    "mary",      "john",  "daniel",    "sandra", "went",   "to",
+          "the",      "journeyed", "moved", "kitchen",   "garden", "office", "hallway",
+          "bathroom", "where",     "is",    "travelled", "back",   "bedroom"};
 }
 
 // Saves a random model named `name` (seed picks the weights) and returns it as stored.

@@ -22,15 +22,16 @@ TEST_CASE("cli: story create, add, list, show, ask --db, delete") {
   const std::string id = created.out.substr(0, created.out.find('\n'));
   CHECK(id == "1");
 
-  const auto added = run_memnet(
-      fmt::format("story add --db {} --story-id {} 'Mary went to the kitchen.' "
-                  "'John moved to the zorbland.'",
-                  db, id));
+  const auto added =
+      run_memnet(fmt::format("story add --db {} --story-id {} 'Mary went to the kitchen.' "
+                             "'John moved to the zorbland.'",
+                             db, id));
   INFO(added.out);
   CHECK(added.status == 0);
   CHECK(added.out.find("unknown words (ignored by the model): zorbland") != std::string::npos);
   {
-    std::ofstream(dir / "facts.txt") << "1 Sandra went to the garden.\n2 Where is Sandra?\tgarden\t1\n";
+    std::ofstream(dir / "facts.txt")
+        << "1 Sandra went to the garden.\n2 Where is Sandra?\tgarden\t1\n";
   }
   CHECK(run_memnet(fmt::format("story add --db {} --story-id {} --file {}", db, id,
                                (dir / "facts.txt").string()))
@@ -43,14 +44,16 @@ TEST_CASE("cli: story create, add, list, show, ask --db, delete") {
   CHECK(show.out.find("Sandra went to the garden.") != std::string::npos);
   CHECK(show.out.find("Where is Sandra") == std::string::npos);  // question lines skipped
 
-  const auto ask = run_memnet(fmt::format("ask --db {} --story-id {} -q 'Where is Mary?' --json", db, id));
+  const auto ask =
+      run_memnet(fmt::format("ask --db {} --story-id {} -q 'Where is Mary?' --json", db, id));
   INFO(ask.out);
   CHECK(ask.status == 0);
   CHECK(ask.out.find("\"answer\"") != std::string::npos);
   CHECK(ask.out.find("\"sentences\":3") != std::string::npos);
 
   CHECK(run_memnet(fmt::format("story delete --db {} --story-id {}", db, id)).status == 0);
-  const auto gone = run_memnet(fmt::format("ask --db {} --story-id {} -q 'Where is Mary?'", db, id));
+  const auto gone =
+      run_memnet(fmt::format("ask --db {} --story-id {} -q 'Where is Mary?'", db, id));
   CHECK(gone.status == 1);
   CHECK(gone.out.find("no story with id 1") != std::string::npos);
   const auto missing = run_memnet(fmt::format("story list --db {}/nope.db", dir.string()));
@@ -64,7 +67,8 @@ TEST_CASE("cli: import stores every story of a bAbI file; a malformed file store
   const auto dir = memnet::testing::temp_dir("cli_import");
   const std::string db = (dir / "m.db").string();
   memnet::testing::save_fixture_model(db, "m", 1);
-  const std::string file = std::string(MEMNET_SOURCE_DIR) + "/data/demo/qa1_single-supporting-fact_test.txt";
+  const std::string file =
+      std::string(MEMNET_SOURCE_DIR) + "/data/demo/qa1_single-supporting-fact_test.txt";
   const auto imported = run_memnet(fmt::format("import --db {} --babi {}", db, file), true);
   REQUIRE(imported.status == 0);
   int stories = 0;
@@ -73,10 +77,9 @@ TEST_CASE("cli: import stores every story of a bAbI file; a malformed file store
   const auto list = run_memnet(fmt::format("story list --db {}", db));
   CHECK(list.out.find("qa1_single-supporting-fact_test.txt#1") != std::string::npos);
 
-  {
-    std::ofstream(dir / "bad.txt") << "1 Mary went home.\n2 Where is Mary?\thome\t7\n";
-  }
-  const auto bad = run_memnet(fmt::format("import --db {} --babi {}", db, (dir / "bad.txt").string()));
+  { std::ofstream(dir / "bad.txt") << "1 Mary went home.\n2 Where is Mary?\thome\t7\n"; }
+  const auto bad =
+      run_memnet(fmt::format("import --db {} --babi {}", db, (dir / "bad.txt").string()));
   CHECK(bad.status == 1);
   CHECK(bad.out.find("bad.txt:2:") != std::string::npos);
   const auto after = run_memnet(fmt::format("story list --db {}", db));

@@ -93,7 +93,7 @@ TEST_CASE("story service: a model retrained in the file is picked up, never mixe
   StoryService service(path);
   const auto story = service.create_story("", "m");
   service.add_facts(story.id, kFacts);
-  service.ask(story.id, "Where is Mary?", "");  // cached window of the old model
+  service.ask(story.id, "Where is Mary?", "");         // cached window of the old model
   memnet::testing::save_fixture_model(path, "m", 99);  // another process retrains "m"
   const AskResult after = service.ask(story.id, "Where is Mary?", "");
   StoryService fresh(path);

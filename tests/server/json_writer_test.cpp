@@ -29,9 +29,9 @@ TEST_CASE("json writer: floats round-trip, non-finite numbers become null") {
 
 TEST_CASE("json writer: any bytes become a valid JSON string") {
   const std::string nasty = std::string("q\"b\\s\n\t\x01 ") + "caf\xC3\xA9 " +  // valid é
-                            "\xE0\xA4\xAE " +                                  // Devanagari
-                            "\xF0\x9F\x98\x80 " +                              // emoji
-                            "\xC3 \xC3\xA9\xA9 \xED\xA0\x80 \xFF";             // invalid
+                            "\xE0\xA4\xAE " +                                   // Devanagari
+                            "\xF0\x9F\x98\x80 " +                               // emoji
+                            "\xC3 \xC3\xA9\xA9 \xED\xA0\x80 \xFF";              // invalid
   JsonWriter w;
   w.begin_object().key("k").value(nasty).end_object();
   const nlohmann::json j = nlohmann::json::parse(w.str());  // throws on invalid JSON/UTF-8

@@ -69,7 +69,8 @@ TEST_CASE("routes: create a story, add facts, ask, show, delete") {
         std::pair<std::string, std::string>("Location", fmt::format("/v1/stories/{}", id)));
   const std::string base = fmt::format("/v1/stories/{}", id);
 
-  const json one = api.call_json("POST", base + "/facts", R"({"fact": "Mary went to the kitchen."})", 201);
+  const json one =
+      api.call_json("POST", base + "/facts", R"({"fact": "Mary went to the kitchen."})", 201);
   REQUIRE(one["ids"].size() == 1);
   const json many = api.call_json(
       "POST", base + "/facts",
@@ -78,8 +79,8 @@ TEST_CASE("routes: create a story, add facts, ask, show, delete") {
   CHECK(many["facts"][1]["seq"] == 2);
   CHECK(many["facts"][1]["unknown_words"] == json::array({"zorbland"}));
 
-  const json answer =
-      api.call_json("POST", base + "/ask", R"({"question": "Where is Mary blorp?", "top": 3})", 200);
+  const json answer = api.call_json("POST", base + "/ask",
+                                    R"({"question": "Where is Mary blorp?", "top": 3})", 200);
   CHECK(answer["story_id"] == id);
   CHECK(answer["model"] == "m0");
   CHECK(answer["answer"].is_string());
@@ -95,12 +96,12 @@ TEST_CASE("routes: create a story, add facts, ask, show, delete") {
   CHECK(total == doctest::Approx(1.0).epsilon(1e-4));
 
   // The same story inline gives the same answer and weights.
-  const json inline_answer = api.call_json(
-      "POST", "/v1/ask",
-      R"({"story": ["Mary went to the kitchen.", "John moved to the garden.",
+  const json inline_answer =
+      api.call_json("POST", "/v1/ask",
+                    R"({"story": ["Mary went to the kitchen.", "John moved to the garden.",
                     "Mary travelled to the zorbland."], "question": "Where is Mary blorp?",
           "top": 3})",
-      200);
+                    200);
   CHECK(inline_answer["answer"] == answer["answer"]);
   CHECK(inline_answer["hops"][2]["attention"][1]["weight"] ==
         answer["hops"][2]["attention"][1]["weight"]);
@@ -155,8 +156,9 @@ TEST_CASE("routes: every bad request gets its status, code and field") {
               404, "not_found", "model");
   check_error(api.call("POST", base + "/ask", R"({"question": "Where?", "model": "m1", "top": 0})"),
               422, "invalid_field", "top");
-  CHECK(api.call("POST", base + "/ask", R"({"question": "Where is Mary?", "model": "m1"})").status ==
-        200);
+  CHECK(
+      api.call("POST", base + "/ask", R"({"question": "Where is Mary?", "model": "m1"})").status ==
+      200);
   check_error(api.call("POST", "/v1/ask", R"({"question": "Where?", "model": "m1"})"), 422,
               "invalid_field", "story");
   check_error(api.call("POST", "/v1/ask", R"({"story": [1], "question": "Where?", "model": "m1"})"),

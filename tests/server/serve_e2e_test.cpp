@@ -1,10 +1,10 @@
 // End-to-end tests of `memnet serve`: the real binary on an ephemeral loopback port, driven
 // by a real HTTP client (tests/server/http_client.h), on a model trained by `memnet train`.
+#include <SQLiteCpp/Database.h>
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <signal.h>
 
-#include <SQLiteCpp/Database.h>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -37,9 +37,10 @@ std::string demo_dir() { return std::string(MEMNET_SOURCE_DIR) + "/data/demo"; }
 // answers, not the paper's accuracy).
 std::string trained_model(const std::filesystem::path& dir, const std::string& data) {
   const std::string db = (dir / "memnet.db").string();
-  const auto t = run_memnet(fmt::format("train --data {} --task 1 --epochs 30 --ls-epochs 10 "
-                                        "--pe reference --model {}",
-                                        data, db));
+  const auto t =
+      run_memnet(fmt::format("train --data {} --task 1 --epochs 30 --ls-epochs 10 "
+                             "--pe reference --model {}",
+                             data, db));
   INFO(t.out);
   REQUIRE(t.status == 0);
   return db;
@@ -52,8 +53,8 @@ void check_http_matches_eval(const std::string& data, const std::filesystem::pat
   const std::string db = trained_model(dir, data);
   const std::string test_file = memnet::datasets::find_task_file(data, 1, "test");
   const std::string predictions = (dir / "predictions.jsonl").string();
-  const auto e = run_memnet(fmt::format("eval --model {} --data {} --predictions {}", db, data,
-                                        predictions));
+  const auto e =
+      run_memnet(fmt::format("eval --model {} --data {} --predictions {}", db, data, predictions));
   INFO(e.out);
   REQUIRE(e.status == 0);
   const auto imported = run_memnet(fmt::format("import --db {} --babi {}", db, test_file), true);
@@ -149,7 +150,8 @@ TEST_CASE("serve e2e: every bad request gets its status and the server stays up"
   expect(400, "malformed_json", "", client.post(base + "/facts", "{\"fact\": ", kJson));
   expect(422, "invalid_field", "fact", client.post(base + "/facts", R"({"fact": 1})", kJson));
   expect(422, "invalid_field", "question", client.post(base + "/ask", "{}", kJson));
-  expect(404, "not_found", "", client.post("/v1/stories/424242/ask", R"({"question": "Where?"})", kJson));
+  expect(404, "not_found", "",
+         client.post("/v1/stories/424242/ask", R"({"question": "Where?"})", kJson));
   expect(404, "not_found", "model",
          client.post(base + "/ask", R"({"question": "Where?", "model": "nope"})", kJson));
   expect(415, "unsupported_media_type", "",
@@ -158,8 +160,7 @@ TEST_CASE("serve e2e: every bad request gets its status and the server stays up"
   expect(404, "not_found", "", client.get("/nowhere"));
   {
     HttpClient big(server.port());
-    const auto r = big.post(base + "/facts",
-                            json{{"fact", std::string(5000, 'a')}}.dump(), kJson);
+    const auto r = big.post(base + "/facts", json{{"fact", std::string(5000, 'a')}}.dump(), kJson);
     expect(413, "payload_too_large", "", r);
   }
   // Still up, on the old connection and a new one, and nothing bad was stored.
@@ -228,8 +229,8 @@ TEST_CASE("serve e2e: many clients ask while one appends") {
   HttpClient writer(server.port());
   for (int i = 0; i < kAppends; ++i) {
     const auto r = writer.post(
-        base + "/facts",
-        json{{"fact", fmt::format("Mary went to the {}.", places[i % 5])}}.dump(), kJson);
+        base + "/facts", json{{"fact", fmt::format("Mary went to the {}.", places[i % 5])}}.dump(),
+        kJson);
     if (r.status != 201) fail(r.body);
   }
   done = true;
@@ -244,8 +245,8 @@ TEST_CASE("serve e2e: many clients ask while one appends") {
   const json story_json = json::parse(story.body);  // kept alive: the loop reads into it
   for (const auto& f : story_json["facts"]) texts.push_back(f["text"]);
   REQUIRE(texts.size() == kAppends + 1);
-  const json stored = json::parse(
-      writer.post(base + "/ask", R"({"question": "Where is Mary?"})", kJson).body);
+  const json stored =
+      json::parse(writer.post(base + "/ask", R"({"question": "Where is Mary?"})", kJson).body);
   const json inline_answer = json::parse(
       writer.post("/v1/ask", json{{"story", texts}, {"question", "Where is Mary?"}}.dump(), kJson)
           .body);
@@ -297,8 +298,7 @@ TEST_CASE("serve e2e: kill -9 during appends loses no acknowledged fact") {
   }
   ServeProcess server(db);
   HttpClient c(server.port());
-  const json story =
-      json::parse(c.get(fmt::format("/v1/stories/{}?limit=100000", story_id)).body);
+  const json story = json::parse(c.get(fmt::format("/v1/stories/{}?limit=100000", story_id)).body);
   std::map<std::int64_t, std::string> stored;
   std::int64_t expected_seq = 0;
   for (const auto& f : story["facts"]) {

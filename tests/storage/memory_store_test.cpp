@@ -44,7 +44,8 @@ TEST_CASE("memory store: facts append in order and the window reads the most rec
 
   std::vector<NewFact> facts;
   for (int i = 0; i < 5; ++i) {
-    facts.push_back({fmt::format("fact {}", i), {"fact", std::to_string(i)},
+    facts.push_back({fmt::format("fact {}", i),
+                     {"fact", std::to_string(i)},
                      i == 3 ? engine::FactEmbedding{} : fake_embedding(2, 4, float(i))});
   }
   const auto added = append_facts(db, id, ref, facts);
@@ -62,9 +63,9 @@ TEST_CASE("memory store: facts append in order and the window reads the most rec
   CHECK(window->facts[2].fact.text == "fact 2");
   CHECK(window->facts[0].fact.tokens == std::vector<std::string>{"fact", "4"});
   REQUIRE(window->facts[0].embedding);
-  CHECK(window->facts[0].embedding->m[1](0) == 5.0f);   // base 4 + hop index 1
+  CHECK(window->facts[0].embedding->m[1](0) == 5.0f);  // base 4 + hop index 1
   CHECK(window->facts[0].embedding->c[0](3) == -4.0f);
-  CHECK_FALSE(window->facts[1].embedding);              // fact 3 was stored without one
+  CHECK_FALSE(window->facts[1].embedding);  // fact 3 was stored without one
 
   // Embedding it later fills the gap; the version stays (the facts did not change).
   store_embeddings(db, ref, {{window->facts[1].fact.id, fake_embedding(2, 4, 30)}});
@@ -96,12 +97,13 @@ TEST_CASE("memory store: unknown stories, deletes, and ids that are never reused
   CHECK(delete_story(db, a));
   CHECK_FALSE(find_story(db, a));
   // The facts and their embeddings went with the story.
-  const int left = db.with_statement("SELECT (SELECT count(*) FROM facts) + "
-                                     "(SELECT count(*) FROM fact_embeddings)",
-                                     [](SQLite::Statement& s) {
-                                       s.executeStep();
-                                       return s.getColumn(0).getInt();
-                                     });
+  const int left = db.with_statement(
+      "SELECT (SELECT count(*) FROM facts) + "
+      "(SELECT count(*) FROM fact_embeddings)",
+      [](SQLite::Statement& s) {
+        s.executeStep();
+        return s.getColumn(0).getInt();
+      });
   CHECK(left == 0);
   const std::int64_t b = create_story(db, "", "");
   CHECK(b > a);  // a deleted story's id never names another story
@@ -128,11 +130,11 @@ TEST_CASE("memory store: replacing a model drops its embeddings and is detected"
   CHECK_THROWS_AS(append_facts(db, id, old_ref, {{"y", {"y"}, {}}}), StorageError);
   CHECK(find_story(db, id)->facts == 1);  // the refused append stored nothing
 
-  const int embeddings = db.with_statement("SELECT count(*) FROM fact_embeddings",
-                                           [](SQLite::Statement& s) {
-                                             s.executeStep();
-                                             return s.getColumn(0).getInt();
-                                           });
+  const int embeddings =
+      db.with_statement("SELECT count(*) FROM fact_embeddings", [](SQLite::Statement& s) {
+        s.executeStep();
+        return s.getColumn(0).getInt();
+      });
   CHECK(embeddings == 0);
   CHECK(find_story(db, id)->model == "m");  // the name outlives the model
 }
@@ -166,8 +168,7 @@ TEST_CASE("memory store: a truncated embedding BLOB is an error naming the fact"
     read_window(db, id, ref, 2, 4, 3);
     FAIL("expected StorageError");
   } catch (const StorageError& e) {
-    CHECK(std::string(e.what()).find(fmt::format("fact {}", (*added)[0].id)) !=
-          std::string::npos);
+    CHECK(std::string(e.what()).find(fmt::format("fact {}", (*added)[0].id)) != std::string::npos);
   }
 }
 
