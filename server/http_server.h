@@ -58,7 +58,8 @@ class HttpServer {
   std::uint16_t port() const;  // the bound port
 
   // Serves on options.threads threads (the caller's included) until stop() or a signal,
-  // and returns once shutdown has finished.
+  // and returns once shutdown has finished. A server runs once: calling run() again (or while
+  // it runs) throws std::logic_error.
   void run();
   // Starts a graceful shutdown; returns at once. Safe from any thread, idempotent.
   void stop();
