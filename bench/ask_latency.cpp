@@ -4,6 +4,7 @@
 //   stored   StoryService::ask on the story stored in SQLite (embeddings read once, then
 //            checked against the story's version on every call)
 //   routes   Routes::handle: the stored ask plus JSON parsing and the JSON response
+//   encode   the JSON response alone (ask_fields on a finished AskResult)
 // bench/http_ask.sh adds the sockets (wrk against `memnet serve`).
 //   memnet_bench_ask --model FILE [--name NAME] [--sentences 50] [--calls 5000]
 // The model file is copied to a temporary file, which gets the story; FILE is not changed.
@@ -25,6 +26,7 @@
 #include "core/story_service.h"
 #include "datasets/babi.h"
 #include "datasets/generator.h"
+#include "server/json_codec.h"
 #include "server/routes.h"
 
 namespace {
@@ -105,6 +107,14 @@ int main(int argc, char** argv) {
         time_calls(calls, [&] { return !service.ask(stored.id, question, "").answer.empty(); });
     const Figures routes_ask =
         time_calls(calls, [&] { return routes.handle(request).status == 200; });
+    const memnet::core::AskResult answered = service.ask(stored.id, question, "");
+    const Figures encode = time_calls(calls, [&] {
+      memnet::server::JsonWriter w;
+      w.begin_object();
+      memnet::server::ask_fields(w, answered, true);
+      w.end_object();
+      return !w.str().empty();
+    });
 
     std::cout << fmt::format(
         "ask latency, model '{}' (d={}, K={}, V={}, memory {}), story of {} facts, {} calls, "
@@ -113,7 +123,8 @@ int main(int argc, char** argv) {
         m.model.config().memory_size, story.size(), calls);
     for (const auto& [label, f] : {std::pair{"inline  core::ask          ", inline_ask},
                                    std::pair{"stored  StoryService::ask  ", stored_ask},
-                                   std::pair{"routes  Routes::handle     ", routes_ask}}) {
+                                   std::pair{"routes  Routes::handle     ", routes_ask},
+                                   std::pair{"encode  JSON response only ", encode}}) {
       std::cout << fmt::format(
           "  {} median {:7.1f} us  p90 {:7.1f} us  p99 {:7.1f} us  max {:8.1f} us  ({:.0f} "
           "asks/s at the median)\n",

@@ -1,9 +1,15 @@
 // server/http_server.cpp
 //
-// Layout follows Beast's asynchronous server design: Impl owns the io_context, the acceptor
-// and the shutdown machinery; a Session per connection runs read -> handle -> write on its
-// own strand, so a session's state needs no lock. The only state shared between threads is
-// the session registry (under a mutex) and the stop flags.
+// Layout follows Beast's asynchronous server design: Impl owns the io_contexts, the acceptor
+// and the shutdown machinery; a Session per connection runs read -> handle -> write.
+//
+// One io_context per thread: the acceptor hands each new connection to the next context in
+// turn, and a connection stays on its context (one thread) for life. So a session's state
+// needs no lock and no strand, and a request never wakes a second thread: with a single
+// shared io_context, completions bounced between the pool's threads and the context
+// switches cost about as much CPU as the JSON response (docs/benchmarks.md). The only state
+// shared between threads is the session registry (under a mutex) and the stop flags. The
+// price: a slow handler delays the other connections of its thread, not of the whole pool.
 //
 // One request moves through these session states:
 //   kIdle     waiting for the first byte of a request (idle_timeout, or read_timeout on a
@@ -217,7 +223,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // Socket errors, timeouts, a peer gone mid-request: nobody to answer, just close.
   }
 
-  // Runs the handler inline on this session's strand (one of the pool's threads).
+  // Runs the handler inline on this session's thread.
   void handle_request() {
     state_ = State::kBusy;
     auto& req = parser_->get();
@@ -306,7 +312,7 @@ struct HttpServer::Impl {
   void on_accept(beast::error_code ec, tcp::socket socket);
   void stop();
 
-  Shared shared;  // before ioc: see Shared
+  Shared shared;  // before the io_contexts: see Shared
   std::uint16_t bound_port = 0;
 
   // run()/stop() bookkeeping; ~HttpServer and the grace watchdog wait on state_changed.
@@ -316,16 +322,33 @@ struct HttpServer::Impl {
   bool running = false;
   bool finished = false;  // run() has served and returned: a server runs once
 
-  net::io_context ioc;
+  // One per thread; contexts[0] is run by the thread that calls run() and also holds the
+  // acceptor. The others are kept running by `work` until shutdown.
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::size_t next_context = 0;  // round robin, on the strand
   // Acceptor, retry timer and signal set live on one strand: stop() comes from any thread.
-  net::strand<net::io_context::executor_type> strand{net::make_strand(ioc)};
+  net::strand<net::io_context::executor_type> strand;
   tcp::acceptor acceptor{strand};
   net::steady_timer accept_retry{strand};
   std::optional<net::signal_set> signals;
 };
 
+namespace {
+
+std::vector<std::unique_ptr<net::io_context>> make_contexts(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  for (int i = 0; i < threads; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+  return contexts;
+}
+
+}  // namespace
+
 HttpServer::Impl::Impl(ServerOptions options, Handler handler)
-    : shared(std::move(options), std::move(handler)) {
+    : shared(std::move(options), std::move(handler)),
+      contexts(make_contexts(shared.options.threads)),
+      strand(net::make_strand(*contexts[0])) {
   const ServerOptions& o = shared.options;
   std::string host = o.host;
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -342,7 +365,7 @@ HttpServer::Impl::Impl(ServerOptions options, Handler handler)
   if (ec && host == "localhost") {
     address = net::ip::address_v4::loopback();  // not ::1, which may be disabled
   } else if (ec) {
-    tcp::resolver resolver(ioc);
+    tcp::resolver resolver(*contexts[0]);
     auto results = resolver.resolve(host, std::to_string(o.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) throw fail(ec ? ec.message() : "host not found");
@@ -372,8 +395,11 @@ void HttpServer::Impl::start_on_strand() {
 }
 
 void HttpServer::Impl::accept() {
-  // Each connection gets a strand of its own; on_accept runs on the acceptor's (ours).
-  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&Impl::on_accept, this));
+  // The new connection's socket lives on the next thread's io_context; on_accept runs on
+  // the acceptor's strand.
+  net::io_context& target = *contexts[next_context];
+  next_context = (next_context + 1) % contexts.size();
+  acceptor.async_accept(target, beast::bind_front_handler(&Impl::on_accept, this));
 }
 
 void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
@@ -414,6 +440,7 @@ void HttpServer::Impl::shutdown_on_strand() {
   acceptor.close(ec);
   accept_retry.cancel();
   if (signals) signals->cancel(ec);
+  for (auto& guard : work) guard.reset();  // each thread returns once its sessions are gone
   // No session can be registered after this: they are created on this strand, and only
   // while the acceptor is open.
   std::vector<std::shared_ptr<Session>> live;
@@ -448,23 +475,28 @@ void HttpServer::run() {
     if (s.finished) throw std::logic_error("HttpServer::run() has already served and stopped");
     s.running = true;
   }
+  // Before any context runs: shutdown_on_strand (on contexts[0]) releases these.
+  for (std::size_t i = 1; i < s.contexts.size(); ++i) {
+    s.work.push_back(net::make_work_guard(*s.contexts[i]));
+  }
   net::post(s.strand, [&s] { s.start_on_strand(); });
 
   // Once stop() is requested, sessions get shutdown_grace to finish; then they are cut.
-  // ioc.stop() cannot interrupt a handler that is running: run() still waits for it.
+  // io_context::stop() cannot interrupt a handler that is running: run() still waits for it.
   std::thread watchdog([&s] {
     std::unique_lock lock(s.state_mutex);
     s.state_changed.wait(lock, [&s] { return s.stop_requested || s.finished; });
     const auto grace = s.shared.options.shutdown_grace;
-    if (!s.state_changed.wait_for(lock, grace, [&s] { return s.finished; })) s.ioc.stop();
+    if (!s.state_changed.wait_for(lock, grace, [&s] { return s.finished; })) {
+      for (auto& context : s.contexts) context->stop();
+    }
   });
 
-  const int threads = s.shared.options.threads > 0
-                          ? s.shared.options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&s] { s.ioc.run(); });
-  s.ioc.run();  // returns once no work is left: acceptor closed, every session gone
+  for (std::size_t i = 1; i < s.contexts.size(); ++i) {
+    pool.emplace_back([context = s.contexts[i].get()] { context->run(); });
+  }
+  s.contexts[0]->run();  // returns once no work is left: acceptor closed, its sessions gone
   for (auto& t : pool) t.join();
 
   {

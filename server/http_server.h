@@ -2,9 +2,10 @@
 //
 // The HTTP/1.1 transport of `memnet serve`, on Boost.Asio and Boost.Beast (1.74): a listener
 // accepting on one address, one session per connection (keep-alive, pipelined requests
-// answered in order), and a pool of threads running one io_context. Every request that
-// parses is handed to `Handler` (routes.h) as a plain Request; the transport itself answers
-// only what never reaches a handler:
+// answered in order), and N threads, each running its own io_context with the connections
+// handed to it by the acceptor in turn. Every request that parses is handed to `Handler`
+// (routes.h) as a plain Request; the transport itself answers only what never reaches a
+// handler:
 //   413 payload_too_large   the body (Content-Length or chunked) exceeds max_body_bytes
 //   400 bad_request         a request that is not HTTP/1.x
 //   431-style header limits are reported as 400 too

@@ -2,12 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "datasets/utf8.h"
 
 namespace memnet::server {
+
+namespace {
+// An ask response over a full memory of 50 facts and 3 hops is about 12 KB: reserving that
+// up front saves the reallocations (and copies) of a growing string.
+constexpr std::size_t kInitialCapacity = 16 * 1024;
+}  // namespace
 
 void JsonWriter::separate() {
   if (after_key_) {
@@ -22,7 +30,7 @@ void JsonWriter::separate() {
 
 JsonWriter& JsonWriter::begin_object() {
   separate();
-  if (out_.empty()) out_.reserve(4096);
+  if (out_.empty()) out_.reserve(kInitialCapacity);
   out_ += '{';
   first_.push_back(true);
   return *this;
@@ -49,8 +57,7 @@ JsonWriter& JsonWriter::end_array() {
 
 JsonWriter& JsonWriter::key(std::string_view name) {
   separate();
-  escape(name);
-  out_ += ':';
+  escape(name, ':');
   after_key_ = true;
   return *this;
 }
@@ -111,13 +118,40 @@ JsonWriter& JsonWriter::value(const std::vector<std::string>& list) {
   return end_array();
 }
 
-void JsonWriter::escape(std::string_view s) {
+namespace {
+
+// Bytes that cannot be copied as they are: control characters, '"', '\\' and every byte of
+// a multibyte UTF-8 sequence (checked for validity). One load per byte in the scan.
+constexpr std::array<bool, 256> special_bytes() {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return table;
+}
+constexpr std::array<bool, 256> kSpecial = special_bytes();
+
+}  // namespace
+
+void JsonWriter::escape(std::string_view s, char suffix) {
+  std::size_t i = 0;
+  while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
+  if (i == s.size()) {
+    // Nothing to escape (the usual case: keys, fact texts): one append for the quoted
+    // string and its suffix.
+    const std::size_t at = out_.size();
+    out_.resize(at + s.size() + 2 + (suffix != 0 ? 1 : 0));
+    char* p = out_.data() + at;
+    *p++ = '"';
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+    *p++ = '"';
+    if (suffix != 0) *p = suffix;
+    return;
+  }
   out_ += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
-  std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+    if (!kSpecial[c]) {
       ++i;  // the common case: printable ASCII, copied later as one run
       continue;
     }
@@ -167,6 +201,7 @@ void JsonWriter::escape(std::string_view s) {
   }
   out_.append(s.data() + run, s.size() - run);
   out_ += '"';
+  if (suffix != 0) out_ += suffix;
 }
 
 }  // namespace memnet::server

@@ -44,10 +44,11 @@ class JsonWriter {
 
  private:
   void separate();  // a comma before every element but the first
-  void escape(std::string_view s);
+  // Appends s quoted and escaped, then suffix unless it is '\0'.
+  void escape(std::string_view s, char suffix = '\0');
 
   std::string out_;
-  std::vector<bool> first_;  // per open container: nothing written in it yet
+  std::vector<char> first_;  // per open container: nothing written in it yet (1/0)
   bool after_key_ = false;
 };
 
