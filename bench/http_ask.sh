@@ -26,7 +26,9 @@ echo "data: $data (task 1); server threads: $threads; wrk ${duration}s x $runs r
 ./build/memnet train --data "$data" --task 1 --model "$db" --pe reference --quiet > "$out/http_ask_train.log"
 test_file=$(ls "$data"/qa1_*_test.txt | head -1)
 # 50 facts: the statements (lines without a tab) of the first test stories, ids dropped.
-grep -v $'\t' "$test_file" | head -50 | sed 's/^[0-9]* //' > "$out/http_ask_story.txt"
+# One awk, no `| head`: under pipefail a writer killed by SIGPIPE would end the script.
+awk -F'\t' 'NF == 1 && n < 50 { sub(/^[0-9]+ /, ""); print; n++ }' "$test_file" \
+  > "$out/http_ask_story.txt"
 story=$(./build/memnet story create --db "$db" --name "bench: 50 facts" 2> /dev/null)
 ./build/memnet story add --db "$db" --story-id "$story" --file "$out/http_ask_story.txt" \
   > /dev/null 2>&1

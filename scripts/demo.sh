@@ -23,9 +23,9 @@ for _ in $(seq 100); do grep -q 'http://' "$log" && break; sleep 0.1; done
 url=$(grep -o 'http://[0-9.:]*' "$log")
 cat "$log"
 echo "\$ curl -s -X POST -H 'Content-Type: application/json' -d '{\"question\": \"Where is Daniel?\", \"top\": 2}' $url/v1/stories/$story/ask"
-curl -s -X POST -H 'Content-Type: application/json' -d '{"question": "Where is Daniel?", "top": 2}' \
-  "$url/v1/stories/$story/ask" | head -c 400
-echo " ..."
+response=$(curl -sS -X POST -H 'Content-Type: application/json' \
+  -d '{"question": "Where is Daniel?", "top": 2}' "$url/v1/stories/$story/ask")
+echo "${response:0:400} ..."
 kill -TERM $server
 wait $server
 echo
