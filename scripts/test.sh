@@ -7,13 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# Sanitizer builds: -O1 with line tables compiles Beast about twice as fast as -O2 -g and
+# still gives file:line stacks; no NDEBUG, so Eigen's and our asserts are checked too.
+sanitize_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
+                -DMEMNET_WERROR=ON)
 if [[ "${1:-}" == "--sanitize" ]]; then
-  scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMNET_WERROR=ON \
-    -DMEMNET_SANITIZE=address,undefined
+  scripts/build.sh build-asan "${sanitize_flags[@]}" -DMEMNET_SANITIZE=address,undefined
   dir=build-asan
 elif [[ "${1:-}" == "--tsan" ]]; then
-  scripts/build.sh build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEMNET_WERROR=ON \
-    -DMEMNET_SANITIZE=thread
+  scripts/build.sh build-tsan "${sanitize_flags[@]}" -DMEMNET_SANITIZE=thread
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
   exec build-tsan/tests/memnet_tests --test-case="http_server*,routes*,story service*,serve e2e*"
 else
