@@ -191,6 +191,7 @@ class Router {
     const auto& s = t.segments;
     method_ = request_.method == "HEAD" ? std::string("GET") : request_.method;
 
+    if (s.empty()) return only("GET", [&] { return index(); });
     if (s.size() == 1 && s[0] == "healthz") return only("GET", [&] { return healthz(); });
     if (s.size() < 2 || s[0] != "v1") return not_found();
     if (s.size() == 2 && s[1] == "models") return only("GET", [&] { return models(); });
@@ -237,6 +238,25 @@ class Router {
     return error_response(
         404, "not_found",
         fmt::format("no endpoint at '{}' (see docs/http-api.md)", request_.target));
+  }
+
+  // GET /: what a browser pointed at the server sees, the list of endpoints.
+  Response index() {
+    static constexpr std::pair<std::string_view, std::string_view> kEndpoints[] = {
+        {"GET", "/healthz"},
+        {"GET", "/v1/models"},
+        {"GET", "/v1/stories"},
+        {"POST", "/v1/stories"},
+        {"GET", "/v1/stories/{id}"},
+        {"DELETE", "/v1/stories/{id}"},
+        {"POST", "/v1/stories/{id}/facts"},
+        {"POST", "/v1/stories/{id}/ask"},
+        {"POST", "/v1/ask"}};
+    JsonWriter w;
+    w.begin_object().key("service").value("memnet").key("endpoints").begin_array();
+    for (const auto& [method, path] : kEndpoints) w.value(fmt::format("{} {}", method, path));
+    w.end_array().key("docs").value("docs/http-api.md").end_object();
+    return json_response(200, w);
   }
 
   Response healthz() {

@@ -168,7 +168,7 @@ TEST_CASE("routes: every bad request gets its status, code and field") {
   check_error(api.call("GET", "/v1/stories/99999999999999999999"), 404, "not_found");
   check_error(api.call("GET", base + "?limit=-1"), 422, "invalid_field", "limit");
   check_error(api.call("GET", "/v2/nothing"), 404, "not_found");
-  check_error(api.call("GET", "/"), 404, "not_found");
+  check_error(api.call("GET", "/index.html"), 404, "not_found");
   const Response wrong_method = api.call("PUT", base);
   check_error(wrong_method, 405, "method_not_allowed");
   REQUIRE(wrong_method.headers.size() == 1);
@@ -180,6 +180,33 @@ TEST_CASE("routes: every bad request gets its status, code and field") {
 
   // Nothing above stored anything but the one good fact.
   CHECK(api.call_json("GET", base, "", 200)["fact_count"] == 1);
+}
+
+TEST_CASE("routes: GET / lists the endpoints, and each one is routed with its method") {
+  Api api("routes_index");
+  const json index = api.call_json("GET", "/", "", 200);
+  CHECK(index["service"] == "memnet");
+  REQUIRE(index["endpoints"].size() >= 9);
+  const json created = api.call_json("POST", "/v1/stories", "{}", 201);
+  const std::string id = std::to_string(created["id"].get<std::int64_t>());
+  for (const auto& entry : index["endpoints"]) {
+    const std::string line = entry.get<std::string>();
+    CAPTURE(line);
+    const auto space = line.find(' ');
+    REQUIRE(space != std::string::npos);
+    const std::string method = line.substr(0, space);
+    std::string path = line.substr(space + 1);
+    if (const auto at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, id);
+    // OPTIONS answers 204 with an Allow header naming the method on every routed path.
+    const Response r = api.call("OPTIONS", path);
+    CHECK(r.status == 204);
+    std::string allow;
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Allow") allow = value;
+    }
+    CHECK(allow.find(method) != std::string::npos);
+  }
+  check_error(api.call("POST", "/"), 405, "method_not_allowed");
 }
 
 }  // namespace memnet::server
