@@ -1,5 +1,6 @@
 // memnet serve: the HTTP API (server/routes.h) over one memnet file.
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <iostream>
 #include <memory>
@@ -20,7 +21,22 @@ struct ServeFlags {
   double idle_timeout_s = 60;
 };
 
+// Every connection holds a file descriptor, and Linux's default soft limit (1024) would cap
+// the server at about a thousand clients. Like most servers, raise the soft limit to the
+// hard one. Returns the limit now in force (0 if it cannot be read).
+rlim_t raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+  }
+  return limit.rlim_cur;
+}
+
 int run(ServeFlags& f) {
+  const rlim_t open_files = raise_open_file_limit();
   core::StoryService service(f.db);
   server::Routes routes(service);
   f.server.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout_s * 1000));
@@ -29,16 +45,21 @@ int run(ServeFlags& f) {
   if (f.server.threads <= 0)
     f.server.threads = static_cast<int>(std::thread::hardware_concurrency());
   if (f.server.threads <= 0) f.server.threads = 1;
+  // One SQLite connection per server thread, opened now: see reserve_connections.
+  service.reserve_connections(static_cast<std::size_t>(f.server.threads));
   server::HttpServer http(f.server,
                           [&routes](const server::Request& r) { return routes.handle(r); });
   const auto models = service.models();
   std::string names;
   for (const auto& m : models) names += (names.empty() ? "" : ", ") + m.name;
   // One line a script can wait for; the port is the bound one (--port 0 picks a free port).
-  std::cerr << fmt::format("memnet: serving {} on http://{}:{} ({} model{}{}{}, {} threads)\n",
-                           f.db, f.server.host, http.port(), models.size(),
-                           models.size() == 1 ? "" : "s", models.empty() ? "" : ": ", names,
-                           f.server.threads)
+  std::cerr << fmt::format(
+                   "memnet: serving {} on http://{}:{} ({} model{}{}{}, {} threads, {} open "
+                   "files)\n",
+                   f.db, f.server.host, http.port(), models.size(), models.size() == 1 ? "" : "s",
+                   models.empty() ? "" : ": ", names, f.server.threads,
+                   open_files == RLIM_INFINITY ? std::string("unlimited")
+                                               : std::to_string(open_files))
             << std::flush;
   http.run();
   std::cerr << "memnet: stopped\n";

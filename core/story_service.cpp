@@ -70,6 +70,11 @@ class ConnectionPool {
     std::unique_ptr<Database> db_;
   };
 
+  void reserve(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    while (free_.size() < n) free_.push_back(std::make_unique<Database>(path_));
+  }
+
   Lease acquire() {
     {
       std::lock_guard lock(mutex_);
@@ -290,6 +295,8 @@ StoryService::StoryService(const std::string& db_path, ServiceOptions options)
 StoryService::~StoryService() = default;
 
 const std::string& StoryService::path() const { return impl_->db_path; }
+
+void StoryService::reserve_connections(std::size_t n) { impl_->pool.reserve(n); }
 
 std::vector<ModelInfo> StoryService::models() const {
   std::shared_lock lock(impl_->models_mutex);

@@ -65,6 +65,12 @@ class StoryService {
 
   const std::string& path() const;
 
+  // Opens SQLite connections until `n` are kept ready (one per thread that will call in at
+  // once). A server calls this at start, so that serving never needs a new file
+  // descriptor for the database: once clients have taken every descriptor the process
+  // may open, a connection opened on demand would fail. Throws storage::StorageError.
+  void reserve_connections(std::size_t n);
+
   // The file's models by name, as loaded (training record without epochs).
   std::vector<ModelInfo> models() const;
 

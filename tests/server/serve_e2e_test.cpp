@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <filesystem>
@@ -333,4 +334,87 @@ TEST_CASE("serve e2e: kill -9 during appends loses no acknowledged fact") {
   }
   // Each request's two facts are stored together or not at all.
   CHECK(stored.size() % 2 == 0);
+}
+
+// Each client holds one of the server's file descriptors. When clients have taken them
+// all, the server must still answer the ones it accepted (its SQLite connections are
+// opened at start, not on a thread's first question) and pick up the others as
+// descriptors free up.
+TEST_CASE("serve e2e: with every file descriptor taken by clients, accepted ones get answers") {
+  const auto dir = memnet::testing::temp_dir("serve_fd_limit");
+  const std::string db = trained_model(dir, demo_dir(), 1);
+  ServeProcess server(db, {"--threads", "2"});
+  {
+    HttpClient setup(server.port());
+    REQUIRE(setup.post("/v1/stories", "{}", kJson).status == 201);
+    REQUIRE(setup.post("/v1/stories/1/facts", R"({"facts": ["Mary went to the garden."]})", kJson)
+                .status == 201);
+  }
+  const rlimit low{64, 64};
+  REQUIRE(prlimit(server.pid(), RLIMIT_NOFILE, &low, nullptr) == 0);
+
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < 100; ++i) clients.push_back(std::make_unique<HttpClient>(server.port()));
+  // The first 30 fit under the limit (the server holds about 20 descriptors of its own).
+  // Two threads ask at once, on connections that alternate between the server's two
+  // threads, so both server threads need a SQLite connection at the same time.
+  std::atomic<int> answered{0}, wrong{0};
+  auto asker = [&](int first) {
+    for (int round = 0; round < 10; ++round) {
+      for (int i = first; i < 30; i += 2) {
+        try {
+          const auto r = clients[static_cast<std::size_t>(i)]->post(
+              "/v1/stories/1/ask", R"({"question": "Where is Mary?"})", kJson);
+          if (r.status == 200 && json::parse(r.body)["answer"] == "garden") {
+            ++answered;
+          } else {
+            ++wrong;
+          }
+        } catch (const std::exception&) {
+          ++wrong;
+        }
+      }
+    }
+  };
+  std::thread even(asker, 0), odd(asker, 1);
+  even.join();
+  odd.join();
+  CHECK(wrong.load() == 0);
+  CHECK(answered.load() == 300);
+  // Freeing descriptors lets the server accept the clients still in its backlog.
+  clients.erase(clients.begin(), clients.begin() + 90);
+  const auto late =
+      clients.back()->post("/v1/stories/1/ask", R"({"question": "Where is Mary?"})", kJson);
+  CHECK(late.status == 200);
+  clients.clear();
+  CHECK(server.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("serve e2e: serve raises its open-file soft limit to the hard limit") {
+  const auto dir = memnet::testing::temp_dir("serve_nofile");
+  const std::string db = trained_model(dir, demo_dir(), 1);
+  rlimit mine{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &mine) == 0);
+  if (mine.rlim_max != RLIM_INFINITY && mine.rlim_max <= 256) {
+    MESSAGE("SKIPPED: the hard open-file limit here is only " << mine.rlim_max);
+    return;
+  }
+  // The child inherits a soft limit of 256 from this process; restore ours right after.
+  rlimit lowered = mine;
+  lowered.rlim_cur = 256;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+  std::optional<ServeProcess> server;
+  try {
+    server.emplace(db);
+  } catch (...) {
+    setrlimit(RLIMIT_NOFILE, &mine);
+    throw;
+  }
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &mine) == 0);
+  const std::string expected = mine.rlim_max == RLIM_INFINITY
+                                   ? std::string("unlimited open files")
+                                   : fmt::format("{} open files", mine.rlim_max);
+  CAPTURE(server->log());
+  CHECK(server->log().find(expected) != std::string::npos);
+  CHECK(server->stop(SIGTERM) == 0);
 }

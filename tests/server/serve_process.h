@@ -80,6 +80,7 @@ class ServeProcess {
   ServeProcess& operator=(const ServeProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
   // Sends `signal` and waits for the process; returns its exit status (128 + signal when it
   // died of one). Reads what it printed on the way.
