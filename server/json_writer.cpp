@@ -141,7 +141,7 @@ void JsonWriter::escape(std::string_view s, char suffix) {
     out_.resize(at + s.size() + 2 + (suffix != 0 ? 1 : 0));
     char* p = out_.data() + at;
     *p++ = '"';
-    std::memcpy(p, s.data(), s.size());
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());  // data() may be null when empty
     p += s.size();
     *p++ = '"';
     if (suffix != 0) *p = suffix;

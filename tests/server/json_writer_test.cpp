@@ -41,4 +41,11 @@ TEST_CASE("json writer: any bytes become a valid JSON string") {
   CHECK(back.find('\xFF') == std::string::npos);
 }
 
+TEST_CASE("json writer: empty strings and keys, a special byte first or last") {
+  JsonWriter w;
+  w.begin_object().key(std::string_view{}).value(std::string_view{});
+  w.key("a").value("\"x").key("b").value("x\n").key("c").value("").end_object();
+  CHECK(w.str() == R"({"":"","a":"\"x","b":"x\n","c":""})");
+}
+
 }  // namespace memnet::server
