@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -341,6 +342,13 @@ TEST_CASE("serve e2e: kill -9 during appends loses no acknowledged fact") {
 // opened at start, not on a thread's first question) and pick up the others as
 // descriptors free up.
 TEST_CASE("serve e2e: with every file descriptor taken by clients, accepted ones get answers") {
+  if (std::string_view(MEMNET_SANITIZERS).find("undefined") != std::string_view::npos) {
+    // UBSan checks a vptr by probing memory through a pipe; with no descriptor left it
+    // takes Boost's error categories for bad objects and aborts the server.
+    MESSAGE("SKIPPED under UBSan (" MEMNET_SANITIZERS
+            "): its runtime needs file descriptors too; the Release suite runs this test");
+    return;
+  }
   const auto dir = memnet::testing::temp_dir("serve_fd_limit");
   const std::string db = trained_model(dir, demo_dir(), 1);
   ServeProcess server(db, {"--threads", "2"});
