@@ -4,7 +4,6 @@
 
 #include <iostream>
 #include <memory>
-#include <thread>
 
 #include "cli/commands.h"
 #include "core/story_service.h"
@@ -42,13 +41,10 @@ int run(ServeFlags& f) {
   f.server.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout_s * 1000));
   f.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(f.idle_timeout_s * 1000));
   f.server.handle_signals = true;
-  if (f.server.threads <= 0)
-    f.server.threads = static_cast<int>(std::thread::hardware_concurrency());
-  if (f.server.threads <= 0) f.server.threads = 1;
-  // One SQLite connection per server thread, opened now: see reserve_connections.
-  service.reserve_connections(static_cast<std::size_t>(f.server.threads));
   server::HttpServer http(f.server,
                           [&routes](const server::Request& r) { return routes.handle(r); });
+  // One SQLite connection per server thread, opened now: see reserve_connections.
+  service.reserve_connections(static_cast<std::size_t>(http.threads()));
   const auto models = service.models();
   std::string names;
   for (const auto& m : models) names += (names.empty() ? "" : ", ") + m.name;
@@ -57,7 +53,7 @@ int run(ServeFlags& f) {
                    "memnet: serving {} on http://{}:{} ({} model{}{}{}, {} threads, {} open "
                    "files)\n",
                    f.db, f.server.host, http.port(), models.size(), models.size() == 1 ? "" : "s",
-                   models.empty() ? "" : ": ", names, f.server.threads,
+                   models.empty() ? "" : ": ", names, http.threads(),
                    open_files == RLIM_INFINITY ? std::string("unlimited")
                                                : std::to_string(open_files))
             << std::flush;

@@ -465,6 +465,8 @@ HttpServer::~HttpServer() {
 
 std::uint16_t HttpServer::port() const { return impl_->bound_port; }
 
+int HttpServer::threads() const { return static_cast<int>(impl_->contexts.size()); }
+
 void HttpServer::stop() { impl_->stop(); }
 
 void HttpServer::run() {

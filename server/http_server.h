@@ -57,6 +57,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   std::uint16_t port() const;  // the bound port
+  int threads() const;         // threads run() serves on (options.threads, or one per core)
 
   // Serves on options.threads threads (the caller's included) until stop() or a signal,
   // and returns once shutdown has finished. A server runs once: calling run() again (or while

@@ -242,19 +242,18 @@ class Router {
 
   // GET /: what a browser pointed at the server sees, the list of endpoints.
   Response index() {
-    static constexpr std::pair<std::string_view, std::string_view> kEndpoints[] = {
-        {"GET", "/healthz"},
-        {"GET", "/v1/models"},
-        {"GET", "/v1/stories"},
-        {"POST", "/v1/stories"},
-        {"GET", "/v1/stories/{id}"},
-        {"DELETE", "/v1/stories/{id}"},
-        {"POST", "/v1/stories/{id}/facts"},
-        {"POST", "/v1/stories/{id}/ask"},
-        {"POST", "/v1/ask"}};
+    static constexpr std::string_view kEndpoints[] = {"GET /healthz",
+                                                      "GET /v1/models",
+                                                      "GET /v1/stories",
+                                                      "POST /v1/stories",
+                                                      "GET /v1/stories/{id}",
+                                                      "DELETE /v1/stories/{id}",
+                                                      "POST /v1/stories/{id}/facts",
+                                                      "POST /v1/stories/{id}/ask",
+                                                      "POST /v1/ask"};
     JsonWriter w;
     w.begin_object().key("service").value("memnet").key("endpoints").begin_array();
-    for (const auto& [method, path] : kEndpoints) w.value(fmt::format("{} {}", method, path));
+    for (const std::string_view endpoint : kEndpoints) w.value(endpoint);
     w.end_array().key("docs").value("docs/http-api.md").end_object();
     return json_response(200, w);
   }

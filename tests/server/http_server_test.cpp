@@ -354,6 +354,16 @@ TEST_CASE("http_server: stop() before run() makes run() return at once; stop() i
   CHECK_THROWS_AS(server.run(), std::logic_error);  // a server runs once
 }
 
+TEST_CASE("http_server: threads() is the option, or one per core when it is 0") {
+  ServerOptions three = test_options();
+  three.threads = 3;
+  CHECK(HttpServer(three, [](const Request&) { return Response{}; }).threads() == 3);
+  ServerOptions automatic = test_options();
+  automatic.threads = 0;
+  CHECK(HttpServer(automatic, [](const Request&) { return Response{}; }).threads() ==
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
 TEST_CASE("http_server: the destructor stops a server that never ran") {
   std::uint16_t port = 0;
   {
