@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -16,28 +17,63 @@ namespace memnet::cli {
 namespace {
 
 struct TrainFlags {
-  core::TrainJob job;
-  std::string pe = "paper";
+  core::TrainJob job;  // fields the recipe never sets (data, model, memory, lr, seed, ...)
+  std::string recipe = "best";
+  std::optional<std::string> pe, attention;
+  std::optional<int> dim, epochs, halve, ls_epochs, relu_units, self_attention, heads, ensemble;
+  std::optional<bool> gated;
   std::string tying = "adjacent";
+  bool tied_self_attention = false;
   bool no_temporal = false;
   bool quiet = false;
-  CLI::Option* dim = nullptr;
-  CLI::Option* epochs = nullptr;
-  CLI::Option* halve = nullptr;
-  CLI::Option* ls_epochs = nullptr;
 };
 
-int run(TrainFlags& f) {
-  core::TrainJob& job = f.job;
-  job.config.encoding = engine::parse_encoding(f.pe);
-  job.config.tying = engine::parse_tying(f.tying);
-  job.config.temporal = !f.no_temporal;
-  if (job.joint) {  // the paper's joint-training settings, unless given explicitly
-    if (!f.dim->count()) job.config.dim = 50;
-    if (!f.epochs->count()) job.options.epochs = 60;
-    if (!f.halve->count()) job.options.lr_halve_every = 15;
-    if (!f.ls_epochs->count()) job.options.linear_start_epochs = 30;
+// The recipe's job, with every flag the user gave on top.
+core::TrainJob make_job(const TrainFlags& f) {
+  core::TrainJob job = core::recipe_job(core::parse_recipe(f.recipe), f.job.joint);
+  const core::TrainJob& given = f.job;
+  job.data_dir = given.data_dir;
+  job.tasks = given.tasks;
+  job.model_path = given.model_path;
+  job.model_name = given.model_name;
+  job.pad_memory = given.pad_memory;
+  engine::ModelConfig& c = job.config;
+  c.hops = given.config.hops;
+  c.memory_size = given.config.memory_size;
+  c.tying = engine::parse_tying(f.tying);
+  c.temporal = !f.no_temporal;
+  c.tied_self_attention = f.tied_self_attention;
+  if (f.dim) c.dim = *f.dim;
+  if (f.attention) c.attention = engine::parse_attention(*f.attention);
+  if (f.gated) c.gated = *f.gated;
+  if (f.relu_units) c.relu_units = *f.relu_units;
+  if (f.self_attention) c.self_attention_layers = *f.self_attention;
+  if (f.heads) c.heads = *f.heads;
+  engine::TrainOptions& o = job.options;
+  const engine::TrainOptions& g = given.options;
+  o.learning_rate = g.learning_rate;
+  o.linear_start_learning_rate = g.linear_start_learning_rate;
+  o.batch_size = g.batch_size;
+  o.max_grad_norm = g.max_grad_norm;
+  o.random_noise = g.random_noise;
+  o.validation_share = g.validation_share;
+  o.seed = g.seed;
+  o.repeats = g.repeats;
+  o.threads = g.threads;
+  if (f.epochs) o.epochs = *f.epochs;
+  if (f.halve) o.lr_halve_every = *f.halve;
+  if (f.ls_epochs) o.linear_start_epochs = *f.ls_epochs;
+  // the recipe's ensemble needs as many repeats; an explicit --ensemble is checked instead
+  o.ensemble = f.ensemble ? *f.ensemble : std::min(o.ensemble, o.repeats);
+  if (f.pe) {
+    job.pe_auto = *f.pe == "auto";
+    if (!job.pe_auto) c.encoding = engine::parse_encoding(*f.pe);
   }
+  return job;
+}
+
+int run(TrainFlags& f) {
+  const core::TrainJob job = make_job(f);
   const bool live = stderr_is_terminal() && !f.quiet;
   long done = 0;
   auto progress = [&](const core::TrainJobProgress& p) {
@@ -76,6 +112,7 @@ int run(TrainFlags& f) {
 Runner add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   auto& job = f->job;
+  const core::TrainJob best = core::recipe_job(core::Recipe::kBest, false);
   job.options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App* cmd = app.add_subcommand(
       "train", "Train MemN2N models on bAbI tasks and save them to a SQLite file");
@@ -92,19 +129,52 @@ Runner add_train_command(CLI::App& app) {
                   "SQLite file to save the model(s) in (created if missing)")
       ->required();
   cmd->add_option("--name", job.model_name, "Model name in the file (default: task<N>, or joint)");
+  cmd->add_option("--recipe", f->recipe,
+                  "best: memnet's best measured setup (docs/benchmarks.md); paper: the 2015 "
+                  "paper's setup exactly. Flags given explicitly override either")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"best", "paper"}));
   cmd->add_option("--hops", job.config.hops, "K, memory hops")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  f->dim = cmd->add_option("--dim", job.config.dim, "d, embedding size (joint default 50)")
-               ->capture_default_str()
-               ->check(CLI::Range(1, 4096));
+  cmd->add_option("--dim", f->dim, "d, embedding size (default 20, joint 50)")
+      ->check(CLI::Range(1, 4096));
   cmd->add_option("--memory", job.config.memory_size, "Most recent sentences a question sees")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--pe", f->pe,
-                  "Position encoding: paper, reference (the authors' code) or none (bag of words)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"paper", "reference", "none", "bow"}));
+                  fmt::format("Position encoding: paper, reference (the authors' code), none (bag "
+                              "of words), or auto (train both, keep the better on validation); "
+                              "default {}",
+                              best.pe_auto ? std::string("auto")
+                                           : std::string(engine::to_string(best.config.encoding))))
+      ->check(CLI::IsMember({"paper", "reference", "none", "bow", "auto"}));
+  cmd->add_option("--attention", f->attention,
+                  fmt::format("Attention kernel: dot (the paper), scaled (by 1/sqrt(d)), cosine "
+                              "(learned inverse temperature) or distance (-|u - m|^2); default {}",
+                              engine::to_string(best.config.attention)))
+      ->check(CLI::IsMember({"dot", "scaled", "cosine", "distance"}));
+  cmd->add_flag("--gated,!--no-gated", f->gated,
+                fmt::format("Gated hops (Liu & Perez 2017): u' = o*T + u*(1-T), "
+                            "T = sigmoid(W_T u + b_T); default {}",
+                            best.config.gated ? "on" : "off"));
+  cmd->add_option("--relu-units", f->relu_units,
+                  "ReLU on the first N units of u after every hop (the paper's larger model: "
+                  "half of d); default 0")
+      ->check(CLI::Range(0, 4096));
+  cmd->add_option("--self-attention", f->self_attention,
+                  "Layers of memory self-attention before the hops (facts attend to each other; "
+                  "multi-head, residual, layer norm); default 0")
+      ->check(CLI::Range(0, 64));
+  cmd->add_option("--heads", f->heads, "Heads of the memory self-attention (must divide d)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_flag("--tied-self-attention", f->tied_self_attention,
+                "One self-attention layer applied --self-attention times (Universal Transformer)");
+  cmd->add_option("--ensemble", f->ensemble,
+                  fmt::format("Keep the N best repeats on validation as one model whose answer is "
+                              "their mean (default {}, at most --repeats)",
+                              best.options.ensemble))
+      ->check(CLI::Range(1, 1000));
   cmd->add_flag("--no-temporal", f->no_temporal, "Disable temporal encoding");
   cmd->add_flag("!--no-empty-slots", job.pad_memory,
                 "Attention over the real memories only (default: the memory is padded with empty "
@@ -113,19 +183,15 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--tying", f->tying, "Weight tying: adjacent or layerwise")
       ->capture_default_str()
       ->check(CLI::IsMember({"adjacent", "layerwise"}));
-  f->epochs = cmd->add_option("--epochs", job.options.epochs,
-                              "Epochs after linear start (joint default 60)")
-                  ->capture_default_str();
-  f->ls_epochs = cmd->add_option("--ls-epochs", job.options.linear_start_epochs,
-                                 "Linear start epochs, 0 to disable (joint default 30)")
-                     ->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "Epochs after linear start (default 100, joint 60)");
+  cmd->add_option("--ls-epochs", f->ls_epochs,
+                  "Linear start epochs, 0 to disable (default 20, joint 30)");
   cmd->add_option("--lr", job.options.learning_rate, "Learning rate")->capture_default_str();
   cmd->add_option("--ls-lr", job.options.linear_start_learning_rate,
                   "Learning rate during linear start")
       ->capture_default_str();
-  f->halve = cmd->add_option("--lr-halve-every", job.options.lr_halve_every,
-                             "Halve the learning rate every N epochs (joint default 15)")
-                 ->capture_default_str();
+  cmd->add_option("--lr-halve-every", f->halve,
+                  "Halve the learning rate every N epochs (default 25, joint 15)");
   cmd->add_option("--batch", job.options.batch_size, "Batch size (loss summed over the batch)")
       ->capture_default_str();
   cmd->add_option("--max-grad-norm", job.options.max_grad_norm,

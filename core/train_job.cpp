@@ -16,12 +16,48 @@ namespace memnet::core {
 
 namespace {
 
+// The best recipe's choices (docs/benchmarks.md, "Ablation").
+constexpr engine::Encoding kBestEncoding = engine::Encoding::kReference;
+constexpr bool kBestPeAuto = false;
+constexpr bool kBestGated = true;
+constexpr engine::Attention kBestAttention = engine::Attention::kDot;
+constexpr int kBestEnsemble = 1;
+
 struct Unit {
   std::string name;
   std::vector<int> tasks;
 };
 
 }  // namespace
+
+std::string_view to_string(Recipe r) { return r == Recipe::kPaper ? "paper" : "best"; }
+
+Recipe parse_recipe(std::string_view s) {
+  if (s == "best") return Recipe::kBest;
+  if (s == "paper") return Recipe::kPaper;
+  throw std::invalid_argument(fmt::format("unknown recipe '{}' (expected best or paper)", s));
+}
+
+TrainJob recipe_job(Recipe recipe, bool joint) {
+  TrainJob job;
+  job.joint = joint;
+  engine::ModelConfig& c = job.config;
+  engine::TrainOptions& o = job.options;
+  // the paper (section 4.2) and the authors' code
+  c.encoding = engine::Encoding::kPaper;
+  c.dim = joint ? 50 : 20;
+  o.epochs = joint ? 60 : 100;
+  o.lr_halve_every = joint ? 15 : 25;
+  o.linear_start_epochs = joint ? 30 : 20;
+  if (recipe == Recipe::kPaper) return job;
+  // memnet's best measured setup (docs/benchmarks.md, "Ablation")
+  c.encoding = kBestEncoding;
+  job.pe_auto = kBestPeAuto;
+  c.gated = kBestGated;
+  c.attention = kBestAttention;
+  o.ensemble = kBestEnsemble;
+  return job;
+}
 
 std::vector<TrainedModel> run_train(const TrainJob& job,
                                     const std::function<void(const TrainJobProgress&)>& progress) {
@@ -68,15 +104,23 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       stories.push_back(&train_stories[i]);
       grow_vocabulary(vocab, train_stories[i]);
     }
-    engine::ModelConfig config = job.config;
-    config.vocab_size = vocab.size();
-    config.sentence_length = 1;
-    config.padded_memory = 0;
+    int sentence_length = 1, padded_memory = 0;
     for (const auto* s : stories) {
-      config.sentence_length = std::max(config.sentence_length, longest_sentence(*s));
-      if (job.pad_memory) config.padded_memory = std::max(config.padded_memory, longest_story(*s));
+      sentence_length = std::max(sentence_length, longest_sentence(*s));
+      if (job.pad_memory) padded_memory = std::max(padded_memory, longest_story(*s));
     }
-    config.padded_memory = std::min(config.padded_memory, config.memory_size);
+    std::vector<engine::ModelConfig> candidates{job.config};
+    if (job.pe_auto) {
+      candidates[0].encoding = engine::Encoding::kPaper;
+      candidates.push_back(candidates[0]);
+      candidates[1].encoding = engine::Encoding::kReference;
+    }
+    for (engine::ModelConfig& config : candidates) {
+      config.vocab_size = vocab.size();
+      config.sentence_length = sentence_length;
+      config.padded_memory = std::min(padded_memory, config.memory_size);
+    }
+    const engine::ModelConfig& config = candidates[0];
     std::vector<engine::Example> examples;
     for (size_t i = 0; i < stories.size(); ++i) {
       auto xs = to_examples(*stories[i], vocab, unit.tasks[i], nullptr, config.memory_size);
@@ -90,7 +134,7 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       std::lock_guard lock(progress_mutex);
       progress(TrainJobProgress{unit.name, u, static_cast<int>(units.size()), p});
     };
-    engine::TrainResult result = engine::train(config, examples, options, report);
+    engine::TrainResult result = engine::train(candidates, examples, options, report);
     result.record.dataset = job.data_dir;
     result.record.tasks = unit.tasks;
     result.record.threads = job.options.threads;

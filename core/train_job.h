@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,24 @@ struct TrainJob {
   std::string model_name;      // overrides "task<N>"/"joint" when one model is trained
   engine::ModelConfig config;  // hops, dim, memory_size, encoding, temporal, tying;
                                // vocab_size and sentence_length come from the data
+  // --pe auto: train `config` with both position encodings (paper and reference) and keep,
+  // per model, the one better on the validation split (config.encoding is then ignored).
+  bool pe_auto = false;
   bool pad_memory = true;      // padded_memory = min(memory_size, longest training story),
                                // as the authors' code; false: no empty slots
   engine::TrainOptions options;
 };
+
+// The training recipes. kBest is memnet's default: the best setup measured in
+// docs/benchmarks.md. kPaper is the 2015 paper's setup exactly (PE with the paper's formula,
+// LS, RN, adjacent tying, dot-product attention, one model per seed).
+enum class Recipe { kBest, kPaper };
+std::string_view to_string(Recipe r);
+Recipe parse_recipe(std::string_view s);  // "best" or "paper"; throws std::invalid_argument
+
+// A job with every model and training field set by the recipe, for one model per task or
+// joint training (the paper: d=50, 60 epochs, lr halved every 15, 30 LS epochs).
+TrainJob recipe_job(Recipe recipe, bool joint);
 
 struct TrainedModel {
   std::string name;

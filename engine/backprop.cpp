@@ -1,5 +1,6 @@
 #include "engine/backprop.h"
 
+#include <cassert>
 #include <cmath>
 
 namespace memnet::engine {
@@ -47,8 +48,73 @@ ExampleLoss example_loss(const Memn2n& model, const Example& x, bool linear,
   return loss_of(tr, x.answer);
 }
 
+namespace {
+
+// Back through the self-attention layers of one memory matrix: dX holds dL/d(output) and
+// becomes dL/d(input).
+void self_attend_backward(const Memn2n& model, const std::vector<SelfAttentionTrace>& traces,
+                          Matrix& dX, Gradients& grads) {
+  const int L = static_cast<int>(traces.size());
+  Matrix dIn;
+  for (int l = L; l >= 1; --l) {
+    const auto& idx = model.index_self_attention(l);
+    auto g = [&](int j) { return &grads.g[static_cast<size_t>(idx[static_cast<size_t>(j)])]; };
+    SelfAttentionGrads sg{g(0), g(1), g(2), g(3), g(4), g(5)};
+    self_attention_backward(self_attention_weights(model, l, 0), model.config().heads,
+                            traces[static_cast<size_t>(l - 1)], dX, dIn, sg);
+    dX.swap(dIn);
+  }
+}
+
+// Back through s_i = f(u, m_i): given ds (n), adds dL/du into du and sets dm (d x n).
+void kernel_backward(const Memn2n& model, int k, const HopTrace& h, const Vector& ds, Vector& du,
+                     Matrix& dm, Gradients& grads) {
+  const Vector& u = h.u;
+  const Matrix& m = h.m;
+  switch (model.config().attention) {
+    case Attention::kDot:  // s_i = u^T m_i
+      dm.noalias() = u * ds.transpose();
+      du.noalias() += m * ds;
+      break;
+    case Attention::kScaled: {  // s_i = u^T m_i / sqrt(d)
+      const float alpha = 1.0f / std::sqrt(static_cast<float>(u.size()));
+      dm.noalias() = (alpha * u) * ds.transpose();
+      du.noalias() += alpha * (m * ds);
+      break;
+    }
+    case Attention::kCosine: {
+      // s_i = beta cos_i, cos_i = u^T m_i / (a b_i), a = sqrt(|u|^2 + eps), b_i likewise:
+      // dcos_i/du = m_i / (a b_i) - cos_i u / a^2,  dcos_i/dm_i = u / (a b_i) - cos_i m_i / b_i^2
+      const float beta = model.beta(k);
+      const float a = std::sqrt(u.squaredNorm() + kCosineEps);
+      float dbeta = 0;
+      dm.resize(m.rows(), m.cols());
+      for (Index i = 0; i < m.cols(); ++i) {
+        const float b = std::sqrt(m.col(i).squaredNorm() + kCosineEps);
+        const float cos_i = u.dot(m.col(i)) / (a * b);
+        const float dcos = beta * ds(i);
+        dbeta += ds(i) * cos_i;
+        du += dcos * (m.col(i) / (a * b) - (cos_i / (a * a)) * u);
+        dm.col(i) = dcos * (u / (a * b) - (cos_i / (b * b)) * m.col(i));
+      }
+      grads.g[static_cast<size_t>(model.index_beta(k))](0, 0) += dbeta;
+      break;
+    }
+    case Attention::kDistance:  // s_i = -|u - m_i|^2
+      dm.resize(m.rows(), m.cols());
+      for (Index i = 0; i < m.cols(); ++i) {
+        dm.col(i) = (2.0f * ds(i)) * (u - m.col(i));
+        du -= (2.0f * ds(i)) * (u - m.col(i));
+      }
+      break;
+  }
+}
+
+}  // namespace
+
 ExampleLoss backprop(const Memn2n& model, const Example& x, bool linear,
                      const std::vector<int>* time, Gradients& grads, ForwardTrace& tr) {
+  assert(model.config().members == 1);  // ensembles are assembled from trained members
   forward(model, x, linear, time, tr);
   const ModelConfig& cfg = model.config();
   const int K = cfg.hops;
@@ -68,25 +134,56 @@ ExampleLoss backprop(const Memn2n& model, const Example& x, bool linear,
     if (tr.has_content[i]) dcontent[i] = Matrix::Zero(cfg.dim, n);
   }
 
+  Matrix dm, dc;
   for (int k = K; k >= 1; --k) {
     const HopTrace& h = tr.hops[static_cast<size_t>(k - 1)];
-    const Vector& d_o = du;  // u^{k+1} = u^k + o^k (or H u^k + o^k)
-    Vector du_prev;
-    if (cfg.tying == Tying::kLayerwise) {
-      grads.g[static_cast<size_t>(model.index_H())].noalias() += du * h.u.transpose();
-      du_prev = model.H().transpose() * du;
+    // ReLU units: u^{k+1}_j = max(0, .) passes no gradient where it is 0
+    if (cfg.relu_units > 0) {
+      const Vector& u_next = k == K ? tr.u_out : tr.hops[static_cast<size_t>(k)].u;
+      for (int j = 0; j < cfg.relu_units; ++j)
+        if (u_next(j) <= 0.0f) du(j) = 0.0f;
+    }
+    Vector d_o, d_carry, du_prev;
+    if (cfg.gated) {
+      // u^{k+1} = o * T + carry * (1 - T),  T = sigmoid(a),  a = W_T u^k + b_T
+      d_o = du.cwiseProduct(h.T);
+      d_carry = (du.array() * (1.0f - h.T.array())).matrix();
+      const Vector da = (du.array() * (h.o - h.carry).array() * h.T.array() *
+                         (1.0f - h.T.array()))
+                            .matrix();
+      grads.g[static_cast<size_t>(model.index_W_T(k))].noalias() += da * h.u.transpose();
+      grads.g[static_cast<size_t>(model.index_b_T(k))] += da;
+      du_prev.noalias() = model.W_T(k).transpose() * da;
     } else {
-      du_prev = du;
+      d_o = du;  // u^{k+1} = carry + o^k
+      d_carry = du;
+      du_prev = Vector::Zero(cfg.dim);
+    }
+    if (cfg.tying == Tying::kLayerwise) {  // carry = H u^k
+      grads.g[static_cast<size_t>(model.index_H())].noalias() += d_carry * h.u.transpose();
+      du_prev.noalias() += model.H().transpose() * d_carry;
+    } else {  // carry = u^k
+      du_prev += d_carry;
     }
     // o = sum_i p_i c_i
-    Matrix dc = d_o * h.p.transpose();  // d x n
-    Vector dp = h.c.transpose() * d_o;  // n
+    dc.noalias() = d_o * h.p.transpose();  // d x n
+    const Vector dp = h.c.transpose() * d_o;  // n
     // p = softmax(s): ds = p * (dp - p.dp); linear start: p = s. Empty slots (padded memory)
     // have dp = 0, so the same formula holds with p over the real memories only.
-    Vector ds = linear ? dp : Vector(h.p.cwiseProduct((dp.array() - h.p.dot(dp)).matrix()));
-    // s_i = u^T m_i
-    Matrix dm = h.u * ds.transpose();  // d x n
-    du_prev.noalias() += h.m * ds;
+    const float p_dp = h.p.dot(dp);
+    const Vector ds = linear ? dp : Vector(h.p.cwiseProduct((dp.array() - p_dp).matrix()));
+    // The empty slots' logit depends on u for the distance kernel: f(u, 0) = -|u|^2, and
+    // their ds sums to -p_empty (p.dp).
+    const int empty = cfg.padded_memory - n;
+    if (!linear && empty > 0 && cfg.attention == Attention::kDistance) {
+      const float p_empty = 1.0f - h.p.sum();
+      du_prev += (-p_empty * p_dp) * (-2.0f * h.u);
+    }
+    kernel_backward(model, k, h, ds, du_prev, dm, grads);  // s_i = f(u, m_i)
+    if (cfg.self_attention_layers > 0) {
+      self_attend_backward(model, h.sa_m, dm, grads);
+      self_attend_backward(model, h.sa_c, dc, grads);
+    }
     dcontent[static_cast<size_t>(model.index_A(k))] += dm;
     dcontent[static_cast<size_t>(model.index_C(k))] += dc;
     if (cfg.temporal) {

@@ -18,7 +18,9 @@
 
 namespace memnet::engine {
 
-// One fact's embedding: K key and K value vectors of d floats (hop k at index k-1).
+// One fact's embedding: K key and K value vectors of d floats per ensemble member (member e,
+// hop k at index e*K + k-1). Self-attention is not part of it: it mixes the facts of a
+// window, so run_hops() applies it at answer time.
 struct FactEmbedding {
   std::vector<Vector> m;
   std::vector<Vector> c;
@@ -31,8 +33,8 @@ FactEmbedding embed_fact(const Memn2n& model, const std::vector<int>& words);
 // most recent fact. n <= config.memory_size (a longer window is a caller bug: assert).
 struct EpisodicMemory {
   int n = 0;
-  std::vector<Matrix> m;  // K x (d x n)
-  std::vector<Matrix> c;  // K x (d x n)
+  std::vector<Matrix> m;  // K * members x (d x n), indexed as FactEmbedding
+  std::vector<Matrix> c;
 };
 
 // Stacks fact embeddings, most recent first, into an EpisodicMemory.

@@ -9,16 +9,21 @@
 
 #include "engine/example.h"
 #include "engine/memn2n.h"
+#include "engine/self_attention.h"
 #include "engine/tensor.h"
 
 namespace memnet::engine {
 
 struct HopTrace {
   Vector u;  // d     u^k, the state entering hop k
-  Matrix m;  // d x n memory keys   m_i = sum_j l_j * A^k x_ij + T_A^k(t_i)
-  Matrix c;  // d x n memory values c_i = sum_j l_j * C^k x_ij + T_C^k(t_i)
-  Vector p;  // n     attention
-  Vector o;  // d     o^k = sum_i p_i c_i
+  Matrix m;  // d x n memory keys   m_i = sum_j l_j * A^k x_ij + T_A^k(t_i)  (then self-attention)
+  Matrix c;  // d x n memory values c_i = sum_j l_j * C^k x_ij + T_C^k(t_i)  (then self-attention)
+  std::vector<SelfAttentionTrace> sa_m, sa_c;  // one per self-attention layer, keys and values
+  Vector s;      // n     scores s_i = f(u, m_i) (the attention kernel)
+  Vector p;      // n     attention
+  Vector o;      // d     o^k = sum_i p_i c_i
+  Vector carry;  // d     u^k, or H u^k with layer-wise tying
+  Vector T;      // d     gate T^k = sigmoid(W_T^k u^k + b_T^k) (gated only)
 };
 
 struct ForwardTrace {
@@ -32,10 +37,11 @@ struct ForwardTrace {
   Vector a_hat;                // V   softmax(W u^{K+1})
 };
 
-// Runs the K hops. `time` (may be null) gives the temporal index of each of the n slots
-// (random noise); indices must be < memory_size. `linear` drops the memory softmax.
+// Runs the K hops of ensemble member e (0 for a single model). `time` (may be null) gives
+// the temporal index of each of the n slots (random noise); indices must be < memory_size.
+// `linear` drops the memory softmax.
 void forward(const Memn2n& model, const Example& x, bool linear, const std::vector<int>* time,
-             ForwardTrace& trace);
+             ForwardTrace& trace, int e = 0);
 
 // The word part of hop k's memory (1-based): value=false gives the keys (A^k side), true the
 // values (C^k side); each d x n, column i = slot i.
@@ -44,14 +50,33 @@ using MemoryContent = std::function<const Matrix&(int k, bool value)>;
 // The hops and the answer layer on memory contents already embedded: reads trace.u1 and
 // trace.t (n temporal indices), fills trace.hops, u_out and a_hat. forward() and answers
 // from stored embeddings (episodic_memory.h) share it, so both give the same floats.
-void run_hops(const Memn2n& model, int n, bool linear, const MemoryContent& content,
+void run_hops(const Memn2n& model, int e, int n, bool linear, const MemoryContent& content,
               ForwardTrace& trace);
+
+// The answer of a model from its members' traces (one per member, in member order):
+// a-hat and each hop's attention averaged over the members, summed in member order.
+// answer() and answer_from_memory() share it. first_sentence is left 0.
+Prediction combine_members(const std::vector<ForwardTrace>& traces);
+
+// The attention kernel s_i = f(u, m_i) of ModelConfig::attention for every column of m;
+// `beta` is the cosine kernel's inverse temperature (unused otherwise).
+Vector attention_scores(Attention kernel, float beta, const Vector& u, const Matrix& m);
+// Added under the square roots of the cosine kernel's norms: an all-zero key scores 0.
+inline constexpr float kCosineEps = 1e-6f;
+// f(u, 0): the score of an empty memory slot (0 for every kernel but distance: -|u|^2).
+float empty_slot_score(Attention kernel, const Vector& u);
+
+// Self-attention layer l (1-based) of member e, as pointers into the model's parameters.
+SelfAttentionWeights self_attention_weights(const Memn2n& model, int l, int e);
+// X <- the config's self-attention layers applied to X (d x n); keeps one trace per layer.
+void self_attend(const Memn2n& model, int e, Matrix& X, std::vector<SelfAttentionTrace>& traces);
 
 // Numerically safe softmax (subtracts the max). Empty input gives empty output.
 Vector softmax(const Eigen::Ref<const Vector>& z);
-// Softmax over z and `empty` more logits fixed at 0, returning only z's part (sums to < 1
-// when empty > 0). The attention over real memories when the memory has empty slots.
-Vector softmax_with_empty(const Eigen::Ref<const Vector>& z, int empty);
+// Softmax over z and `empty` more logits fixed at `empty_logit`, returning only z's part
+// (sums to < 1 when empty > 0). The attention over real memories when the memory has empty
+// slots.
+Vector softmax_with_empty(const Eigen::Ref<const Vector>& z, int empty, float empty_logit = 0.0f);
 
 // The d x n word part of the embeddings of the n most recent sentences (slot 0 = most recent)
 // through word matrix E: column i = sum_j l_j * E x_ij.

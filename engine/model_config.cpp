@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace memnet::engine {
@@ -23,6 +24,13 @@ void validate(const ModelConfig& c) {
             "must be >= 1 for the reference position encoding");
   }
   require(c.sentence_length >= 0, "sentence_length", c.sentence_length, "must be >= 0");
+  require(c.relu_units >= 0 && c.relu_units <= c.dim, "relu_units", c.relu_units,
+          "must be in [0, dim]");
+  require(c.self_attention_layers >= 0 && c.self_attention_layers <= 64, "self_attention_layers",
+          c.self_attention_layers, "must be in [0, 64]");
+  require(c.heads >= 1 && c.dim % c.heads == 0, "heads", c.heads,
+          "must be >= 1 and divide dim");
+  require(c.members >= 1 && c.members <= 1000, "members", c.members, "must be in [1, 1000]");
 }
 
 std::string_view to_string(Encoding e) {
@@ -47,6 +55,50 @@ std::string_view to_string(Tying t) {
   return "?";
 }
 
+std::string_view to_string(Attention a) {
+  switch (a) {
+    case Attention::kDot:
+      return "dot";
+    case Attention::kScaled:
+      return "scaled";
+    case Attention::kCosine:
+      return "cosine";
+    case Attention::kDistance:
+      return "distance";
+  }
+  return "?";
+}
+
+Attention parse_attention(std::string_view s) {
+  if (s == "dot") return Attention::kDot;
+  if (s == "scaled") return Attention::kScaled;
+  if (s == "cosine") return Attention::kCosine;
+  if (s == "distance") return Attention::kDistance;
+  throw std::invalid_argument(fmt::format(
+      "unknown attention kernel '{}' (expected dot, scaled, cosine or distance)", s));
+}
+
+std::string describe_extensions(const ModelConfig& c) {
+  std::string out;
+  auto add = [&](const std::string& item) {
+    if (!out.empty()) out += ' ';
+    out += item;
+  };
+  if (c.attention != Attention::kDot) add(fmt::format("attention={}", to_string(c.attention)));
+  if (c.gated) add("gated");
+  if (c.relu_units > 0) add(fmt::format("relu_units={}", c.relu_units));
+  if (c.self_attention_layers > 0) {
+    add(fmt::format("self_attention={}{} heads={}", c.self_attention_layers,
+                    c.tied_self_attention ? " tied" : "", c.heads));
+  }
+  if (c.members > 1) add(fmt::format("members={}", c.members));
+  return out;
+}
+
+std::string member_parameter_name(int member, std::string_view name) {
+  return member == 0 ? std::string(name) : fmt::format("e{}.{}", member + 1, name);
+}
+
 Encoding parse_encoding(std::string_view s) {
   if (s == "none" || s == "bow") return Encoding::kBagOfWords;
   if (s == "paper") return Encoding::kPaper;
@@ -63,6 +115,18 @@ Tying parse_tying(std::string_view s) {
 }
 
 std::vector<ParameterSpec> parameter_specs(const ModelConfig& c) {
+  const std::vector<ParameterSpec> one = member_parameter_specs(c);
+  std::vector<ParameterSpec> specs;
+  for (int e = 0; e < c.members; ++e) {
+    for (ParameterSpec s : one) {
+      s.name = member_parameter_name(e, s.name);
+      specs.push_back(std::move(s));
+    }
+  }
+  return specs;
+}
+
+std::vector<ParameterSpec> member_parameter_specs(const ModelConfig& c) {
   const Index d = c.dim, V = c.vocab_size, n = c.memory_size;
   std::vector<ParameterSpec> specs;
   if (c.tying == Tying::kAdjacent) {
@@ -82,6 +146,29 @@ std::vector<ParameterSpec> parameter_specs(const ModelConfig& c) {
       specs.push_back({"TA", d, n, false});
       specs.push_back({"TC", d, n, false});
     }
+  }
+  const bool layerwise = c.tying == Tying::kLayerwise;
+  const int per_hop = layerwise ? 1 : c.hops;
+  auto hop_name = [&](std::string_view base, int k) {
+    return layerwise ? std::string(base) : fmt::format("{}{}", base, k);
+  };
+  if (c.attention == Attention::kCosine) {
+    // beta starts at 5: a cosine in [-1, 1] times 1 would give a nearly flat softmax
+    for (int k = 1; k <= per_hop; ++k) specs.push_back({hop_name("beta", k), 1, 1, false, 5.0f});
+  }
+  if (c.gated) {
+    for (int k = 1; k <= per_hop; ++k) {
+      specs.push_back({hop_name("WT", k), d, d, false});
+      specs.push_back({hop_name("bT", k), d, 1, false, 0.0f});
+    }
+  }
+  const int sa_sets = c.tied_self_attention ? std::min(1, c.self_attention_layers)
+                                            : c.self_attention_layers;
+  for (int l = 1; l <= sa_sets; ++l) {
+    for (const char* w : {"WQ", "WK", "WV", "WO"})
+      specs.push_back({fmt::format("SA{}.{}", l, w), d, d, false});
+    specs.push_back({fmt::format("SA{}.gamma", l), d, 1, false, 1.0f});
+    specs.push_back({fmt::format("SA{}.beta", l), d, 1, false, 0.0f});
   }
   return specs;
 }

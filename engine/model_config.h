@@ -26,6 +26,14 @@ enum class Tying {
   kLayerwise,  // A^k = A, C^k = C, u^{k+1} = H u^k + o^k; B and W separate
 };
 
+// How hop k scores memory i against the state u (the attention kernel), s_i = f(u, m_i):
+enum class Attention {
+  kDot,       // u^T m_i (the paper)
+  kScaled,    // u^T m_i / sqrt(d) (Vaswani et al. 2017)
+  kCosine,    // beta^k * u^T m_i / (|u| |m_i|), beta^k a learned inverse temperature (NTM)
+  kDistance,  // -|u - m_i|^2 (kernel regression)
+};
+
 struct ModelConfig {
   int hops = 3;          // K, paper section 4.2
   int dim = 20;          // d (50 for joint training)
@@ -41,6 +49,25 @@ struct ModelConfig {
   Encoding encoding = Encoding::kPaper;
   bool temporal = true;  // temporal encoding T_A, T_C (section 4.1)
   Tying tying = Tying::kAdjacent;
+  // Beyond the 2015 paper. Each default is the paper's model; a file written before these
+  // fields existed loads with the defaults and answers as before.
+  Attention attention = Attention::kDot;
+  // Gated hops (Liu & Perez 2017): T^k = sigmoid(W_T^k u^k + b_T^k),
+  // u^{k+1} = o^k * T^k + u^k * (1 - T^k) (layer-wise: H u^k in place of u^k).
+  bool gated = false;
+  // ReLU on the first relu_units entries of every u^{k+1} (the paper's larger 10k model
+  // applies it to half of the units). 0 = none.
+  int relu_units = 0;
+  // Memory self-attention before the hops (engine/self_attention.h): every hop's keys and
+  // values, temporal term included, pass through self_attention_layers layers of multi-head
+  // scaled dot-product attention among the facts, with a residual and layer norm. Tied: one
+  // layer's weights applied self_attention_layers times (Universal Transformer style).
+  int self_attention_layers = 0;
+  int heads = 1;  // must divide dim
+  bool tied_self_attention = false;
+  // Ensemble: this many independently trained networks of the same shape; the answer
+  // distribution is the mean of theirs, and so is the attention shown.
+  int members = 1;
 };
 
 // Throws std::invalid_argument naming the first field out of range.
@@ -48,6 +75,12 @@ void validate(const ModelConfig& config);
 
 std::string_view to_string(Encoding e);
 std::string_view to_string(Tying t);
+std::string_view to_string(Attention a);
+// "dot", "scaled", "cosine", "distance"; throws std::invalid_argument listing them.
+Attention parse_attention(std::string_view s);
+// One line naming every option that differs from the paper's model, e.g.
+// "attention=scaled gated relu_units=50"; "" for the paper's model.
+std::string describe_extensions(const ModelConfig& config);
 // Accept "none"/"bow", "paper", "reference"; and "adjacent", "layerwise".
 // Throw std::invalid_argument listing the accepted values.
 Encoding parse_encoding(std::string_view s);
@@ -56,6 +89,12 @@ Tying parse_tying(std::string_view s);
 // A parameter matrix and its name. Names, in order:
 //   adjacent:  A1, C1, ..., CK (word matrices, d x V); TA1, TC1, ..., TCK (d x n_max, if temporal)
 //   layerwise: A, C, B, Wt (d x V); H (d x d); TA, TC (d x n_max, if temporal)
+//   then, when enabled:
+//   cosine:    beta1 ... betaK (1 x 1, layer-wise: beta)
+//   gated:     WT1, bT1, ..., WTK, bTK (d x d and d x 1, layer-wise: WT, bT)
+//   self-attention, per layer l (one if tied): SA<l>.WQ, .WK, .WV, .WO (d x d), .gamma, .beta
+//   (d x 1)
+// An ensemble repeats the list per member; member e >= 2 prefixes each name with "e<e>.".
 struct NamedMatrix {
   std::string name;
   Matrix value;
@@ -66,9 +105,14 @@ struct ParameterSpec {
   Index rows = 0;
   Index cols = 0;
   bool word_matrix = false;  // one column per word: column 0 (nil) is kept at zero
+  float init = -1;           // < 0: drawn from N(0, stddev^2); else this constant
 };
 
-// The parameter list a config implies, in storage order.
+// The parameter list a config implies, in storage order (every member's).
 std::vector<ParameterSpec> parameter_specs(const ModelConfig& config);
+// The same list for one member (no prefix); parameter_specs repeats it `members` times.
+std::vector<ParameterSpec> member_parameter_specs(const ModelConfig& config);
+// "A1" for member 0, "e2.A1" for member 1, ...
+std::string member_parameter_name(int member, std::string_view name);
 
 }  // namespace memnet::engine

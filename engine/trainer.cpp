@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "engine/backprop.h"
+#include "engine/random.h"
 #include "engine/thread_pool.h"
 
 namespace memnet::engine {
@@ -35,16 +36,17 @@ void validate(const TrainOptions& o) {
   require(o.init_stddev > 0, "init stddev must be > 0");
   require(o.repeats >= 1 && o.repeats <= 1000, "repeats must be in [1, 1000]");
   require(o.threads >= 1 && o.threads <= 256, "threads must be in [1, 256]");
+  require(o.ensemble >= 1 && o.ensemble <= o.repeats, "ensemble must be in [1, repeats]");
 }
 
 std::string describe(const TrainOptions& o) {
   return fmt::format(
       "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
       "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
-      "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nthreads={}\n",
+      "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nthreads={}\n",
       o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
       o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
-      o.validation_share, o.init_stddev, o.seed, o.repeats, o.threads);
+      o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.threads);
 }
 
 std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
@@ -52,24 +54,25 @@ std::vector<char> validation_mask(const std::vector<Example>& examples, float sh
   std::map<int, std::vector<size_t>> by_task;
   for (size_t i = 0; i < examples.size(); ++i) by_task[examples[i].task].push_back(i);
   std::vector<char> mask(examples.size(), 0);
-  std::mt19937_64 rng(seed ^ 0x5bd1e995u);
+  Rng rng(seed ^ 0x5bd1e995u);
   for (auto& [task, idx] : by_task) {
-    std::shuffle(idx.begin(), idx.end(), rng);
+    shuffle(idx, rng);
     const size_t n_val = static_cast<size_t>(std::floor(share * static_cast<double>(idx.size())));
     for (size_t i = 0; i < n_val; ++i) mask[idx[i]] = 1;
   }
   return mask;
 }
 
-std::vector<int> noisy_time(int n, int memory_size, float rate, std::mt19937_64& rng) {
+std::vector<int> noisy_time(int n, int memory_size, float rate, Rng& rng) {
   // nblank in [0, ceil(rate n)] empty memories are spread among the n real ones; the real
   // ones keep their order and take the temporal indices they would have (capped).
   const int max_blank = static_cast<int>(std::ceil(rate * static_cast<float>(n)));
   const int nblank =
-      max_blank > 0 ? static_cast<int>(rng() % static_cast<std::uint64_t>(max_blank + 1)) : 0;
+      max_blank > 0 ? static_cast<int>(uniform_below(rng, static_cast<std::uint64_t>(max_blank + 1)))
+                    : 0;
   std::vector<int> all(static_cast<size_t>(n + nblank));
   std::iota(all.begin(), all.end(), 0);
-  std::shuffle(all.begin(), all.end(), rng);
+  shuffle(all, rng);
   std::vector<int> t(all.begin(), all.begin() + n);
   std::sort(t.begin(), t.end());
   for (int& ti : t) ti = std::min(ti, memory_size - 1);
@@ -113,7 +116,7 @@ class Run {
         report_(report) {}
 
   RepeatOutcome run() {
-    std::mt19937_64 rng(o_.seed * 0x9e3779b97f4a7c15ull + static_cast<std::uint64_t>(repeat_) + 1);
+    Rng rng(o_.seed * 0x9e3779b97f4a7c15ull + static_cast<std::uint64_t>(repeat_) + 1);
     Memn2n model = Memn2n::random(config_, rng, o_.init_stddev);
     const int T = pool_.size();
     std::vector<Gradients> grads(static_cast<size_t>(T), Gradients(model));
@@ -141,7 +144,7 @@ class Run {
       linear = ph.linear;
       for (int e = 1; e <= ph.epochs; ++e) {
         ++epoch_no;
-        std::shuffle(order.begin(), order.end(), rng);
+        shuffle(order, rng);
         double epoch_loss = 0;
         for (size_t b0 = 0; b0 < order.size(); b0 += static_cast<size_t>(o_.batch_size)) {
           const size_t b1 = std::min(order.size(), b0 + static_cast<size_t>(o_.batch_size));
@@ -236,7 +239,16 @@ class Run {
 
 TrainResult train(const ModelConfig& config, const std::vector<Example>& examples,
                   const TrainOptions& o, const ProgressCallback& progress) {
-  validate(config);
+  return train(std::vector<ModelConfig>{config}, examples, o, progress);
+}
+
+TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<Example>& examples,
+                  const TrainOptions& o, const ProgressCallback& progress) {
+  if (candidates.empty()) throw std::invalid_argument("train: no model config");
+  for (const ModelConfig& c : candidates) {
+    validate(c);
+    if (c.members != 1) throw std::invalid_argument("train: set TrainOptions::ensemble instead");
+  }
   validate(o);
   if (examples.empty()) throw std::invalid_argument("train: no training examples");
   const auto start = std::chrono::steady_clock::now();
@@ -248,44 +260,103 @@ TrainResult train(const ModelConfig& config, const std::vector<Example>& example
 
   std::mutex report_mutex;
   std::function<void(const TrainProgress&)> report;
+  const int C = static_cast<int>(candidates.size());
+  const int R = o.repeats;
   if (progress) {
     report = [&](const TrainProgress& p) {
       std::lock_guard lock(report_mutex);
       TrainProgress q = p;
+      q.repeats = C * R;
       q.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       progress(q);
     };
   }
 
-  std::vector<RepeatOutcome> outcomes(static_cast<size_t>(o.repeats));
-  const bool parallel_repeats = o.repeats > 1 && o.threads > 1;
-  ThreadPool outer(parallel_repeats ? std::min(o.threads, o.repeats) : 1);
-  outer.parallel_for(o.repeats, [&](int r) {
-    Run run(config, train_set, val_set, o, r, parallel_repeats ? 1 : o.threads, report);
-    outcomes[static_cast<size_t>(r)] = run.run();
+  // Run j trains candidate j / R from seed repeat j % R: every candidate sees the same seeds.
+  const int runs = C * R;
+  std::vector<RepeatOutcome> outcomes(static_cast<size_t>(runs));
+  const bool parallel_runs = runs > 1 && o.threads > 1;
+  ThreadPool outer(parallel_runs ? std::min(o.threads, runs) : 1);
+  outer.parallel_for(runs, [&](int j) {
+    Run run(candidates[static_cast<size_t>(j / R)], train_set, val_set, o, j % R,
+            parallel_runs ? 1 : o.threads, report);
+    RepeatOutcome out = run.run();
+    for (EpochRecord& e : out.epochs) e.repeat = j;
+    outcomes[static_cast<size_t>(j)] = std::move(out);
   });
 
-  int best = 0;
-  for (int r = 1; r < o.repeats; ++r) {
-    const auto& a = outcomes[static_cast<size_t>(r)];
-    const auto& b = outcomes[static_cast<size_t>(best)];
-    if (a.validation_error < b.validation_error ||
-        (a.validation_error == b.validation_error && a.validation_loss < b.validation_loss)) {
-      best = r;
+  // Per candidate: its runs ranked by validation error (then loss); the candidate kept is
+  // the one whose `ensemble` best runs have the lowest mean validation error (then loss).
+  const int N = std::min(o.ensemble, R);
+  auto better = [&](int a, int b) {
+    const auto& x = outcomes[static_cast<size_t>(a)];
+    const auto& y = outcomes[static_cast<size_t>(b)];
+    if (x.validation_error != y.validation_error) return x.validation_error < y.validation_error;
+    if (x.validation_loss != y.validation_loss) return x.validation_loss < y.validation_loss;
+    return a < b;
+  };
+  int chosen = 0;
+  std::vector<int> chosen_runs;
+  double chosen_error = 0, chosen_loss = 0;
+  for (int c = 0; c < C; ++c) {
+    std::vector<int> ranked(static_cast<size_t>(R));
+    std::iota(ranked.begin(), ranked.end(), c * R);
+    std::stable_sort(ranked.begin(), ranked.end(), better);
+    ranked.resize(static_cast<size_t>(N));
+    double error = 0, loss = 0;
+    for (int j : ranked) {
+      error += outcomes[static_cast<size_t>(j)].validation_error;
+      loss += outcomes[static_cast<size_t>(j)].validation_loss;
+    }
+    if (c == 0 || error < chosen_error || (error == chosen_error && loss < chosen_loss)) {
+      chosen = c;
+      chosen_runs = ranked;
+      chosen_error = error;
+      chosen_loss = loss;
     }
   }
+
   TrainingRecord rec;
   rec.seed = o.seed;
-  rec.repeats = o.repeats;
-  rec.best_repeat = best;
+  rec.repeats = runs;
+  rec.best_repeat = chosen_runs[0];
   rec.threads = o.threads;
-  rec.validation_error = outcomes[static_cast<size_t>(best)].validation_error;
   rec.options = describe(o);
+  if (C > 1) {
+    std::string tried;
+    for (const ModelConfig& c : candidates) tried += fmt::format(" {}", describe_choice(c));
+    rec.options += fmt::format("candidates={}\nchosen={}\n", tried.substr(1),
+                               describe_choice(candidates[static_cast<size_t>(chosen)]));
+  }
+  if (N > 1) rec.options += fmt::format("ensemble_runs={}\n", fmt::join(chosen_runs, ","));
   for (auto& out : outcomes)
     rec.epochs.insert(rec.epochs.end(), out.epochs.begin(), out.epochs.end());
+
+  std::optional<Memn2n> kept;
+  if (N == 1) {
+    kept.emplace(std::move(*outcomes[static_cast<size_t>(chosen_runs[0])].model));
+    rec.validation_error = outcomes[static_cast<size_t>(chosen_runs[0])].validation_error;
+  } else {
+    std::vector<const Memn2n*> members;
+    for (int j : chosen_runs) members.push_back(&*outcomes[static_cast<size_t>(j)].model);
+    kept.emplace(Memn2n::ensemble(members));
+    int wrong = 0;
+    for (const Example* x : val_set) wrong += kept->answer(*x).answer == x->answer ? 0 : 1;
+    rec.validation_error =
+        val_set.empty() ? 0 : static_cast<double>(wrong) / static_cast<double>(val_set.size());
+  }
   rec.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return TrainResult{std::move(*outcomes[static_cast<size_t>(best)].model), std::move(rec)};
+  return TrainResult{std::move(*kept), std::move(rec)};
+}
+
+std::string describe_choice(const ModelConfig& c) {
+  std::string out = fmt::format("pe={}", to_string(c.encoding));
+  const std::string ext = describe_extensions(c);
+  if (!ext.empty()) out += "," + ext;
+  for (char& ch : out)
+    if (ch == ' ') ch = ',';
+  return out;
 }
 
 }  // namespace memnet::engine

@@ -10,7 +10,8 @@
 //   - random noise (RN): each training question's memories get temporal indices as if
 //     ~random_noise*n empty memories had been inserted among them (the authors' method);
 //   - `validation_share` of the examples (per task) held out; with `repeats` > 1 each repeat
-//     starts from its own seed and the one with the lowest validation error is kept.
+//     starts from its own seed and the one with the lowest validation error is kept, or with
+//     `ensemble` = N the N best, as one ensemble model.
 // Deterministic for a given seed and thread count. Threads go to repeats when there are
 // several (then the result does not depend on the thread count), otherwise to the batch.
 #pragma once
@@ -23,6 +24,7 @@
 #include "engine/example.h"
 #include "engine/memn2n.h"
 #include "engine/model_config.h"
+#include "engine/random.h"
 #include "engine/training_record.h"
 
 namespace memnet::engine {
@@ -39,7 +41,8 @@ struct TrainOptions {
   float validation_share = 0.1f;              // held out per task
   float init_stddev = 0.1f;                   // N(0, 0.1)
   std::uint64_t seed = 1;
-  int repeats = 1;  // paper: best of 10
+  int repeats = 1;   // paper: best of 10
+  int ensemble = 1;  // keep this many best repeats as one ensemble model (<= repeats)
   int threads = 1;
 };
 
@@ -68,11 +71,22 @@ struct TrainResult {
 TrainResult train(const ModelConfig& config, const std::vector<Example>& examples,
                   const TrainOptions& options, const ProgressCallback& progress = {});
 
+// The same for several candidate configs (a structural option chosen per model on the
+// validation split, never on test): each candidate trains `repeats` seeds (the same seeds
+// for every candidate); the candidate kept is the one whose `ensemble` best seeds have the
+// lowest mean validation error. TrainingRecord::options names the candidates and the choice.
+// Every candidate must have members == 1.
+TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<Example>& examples,
+                  const TrainOptions& options, const ProgressCallback& progress = {});
+
+// "pe=reference,gated,...": how a candidate config differs, for the training record.
+std::string describe_choice(const ModelConfig& config);
+
 // The validation split: indices of held-out examples, `share` of each task, chosen by seed.
 std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
                                   std::uint64_t seed);
 
 // Temporal indices for one training question with n memories (random noise).
-std::vector<int> noisy_time(int n, int memory_size, float rate, std::mt19937_64& rng);
+std::vector<int> noisy_time(int n, int memory_size, float rate, Rng& rng);
 
 }  // namespace memnet::engine

@@ -71,8 +71,9 @@ std::int64_t insert_model_row(Database& db, const StoredModel& model,
   const engine::ModelConfig& c = model.config;
   db.with_statement(
       "INSERT INTO models (name, created_at, hops, dim, memory_size, vocab_size, "
-      "sentence_length, encoding, temporal, tying, padded_memory) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "sentence_length, encoding, temporal, tying, padded_memory, attention, gated, relu_units, "
+      "self_attention_layers, heads, tied_self_attention, members) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [&](SQLite::Statement& s) {
         s.bind(1, model.name);
         s.bind(2, created_at);
@@ -85,6 +86,13 @@ std::int64_t insert_model_row(Database& db, const StoredModel& model,
         s.bind(9, c.temporal ? 1 : 0);
         s.bind(10, std::string(engine::to_string(c.tying)));
         s.bind(11, c.padded_memory);
+        s.bind(12, std::string(engine::to_string(c.attention)));
+        s.bind(13, c.gated ? 1 : 0);
+        s.bind(14, c.relu_units);
+        s.bind(15, c.self_attention_layers);
+        s.bind(16, c.heads);
+        s.bind(17, c.tied_self_attention ? 1 : 0);
+        s.bind(18, c.members);
         s.exec();
       });
   return db.handle().getLastInsertRowid();
@@ -200,7 +208,8 @@ class ModelReader {
   bool read_model_row(StoredModel& model) {
     return db_.with_statement(
         "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, encoding, "
-        "temporal, tying, padded_memory FROM models WHERE name = ?",
+        "temporal, tying, padded_memory, attention, gated, relu_units, self_attention_layers, "
+        "heads, tied_self_attention, members FROM models WHERE name = ?",
         [&](SQLite::Statement& s) {
           s.bind(1, name_);
           if (!s.executeStep()) return false;
@@ -214,9 +223,16 @@ class ModelReader {
           c.sentence_length = integer(s.getColumn(6));
           c.temporal = s.getColumn(8).getInt() != 0;
           c.padded_memory = integer(s.getColumn(10));
+          c.gated = s.getColumn(12).getInt() != 0;
+          c.relu_units = integer(s.getColumn(13));
+          c.self_attention_layers = integer(s.getColumn(14));
+          c.heads = integer(s.getColumn(15));
+          c.tied_self_attention = s.getColumn(16).getInt() != 0;
+          c.members = integer(s.getColumn(17));
           try {
             c.encoding = engine::parse_encoding(s.getColumn(7).getString());
             c.tying = engine::parse_tying(s.getColumn(9).getString());
+            c.attention = engine::parse_attention(s.getColumn(11).getString());
             engine::validate(c);
           } catch (const std::invalid_argument& e) {
             fail(e.what());

@@ -17,7 +17,7 @@ namespace memnet::storage {
 // PRAGMA application_id of every memnet file: "MNET" as a big-endian 32-bit integer.
 inline constexpr std::int32_t kApplicationId = 0x4D4E4554;
 
-inline constexpr std::array<std::string_view, 2> kMigrations = {
+inline constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: models with their vocabulary, weights and training record.
     R"sql(
 PRAGMA application_id = 1296975188;
@@ -122,9 +122,20 @@ CREATE TABLE fact_embeddings (
 
 CREATE INDEX fact_embeddings_by_generation ON fact_embeddings (generation);
 )sql",
+    // 3: the model options beyond the 2015 paper (engine/model_config.h). A model saved
+    // before has the paper's model: the defaults below.
+    R"sql(
+ALTER TABLE models ADD COLUMN attention TEXT NOT NULL DEFAULT 'dot';
+ALTER TABLE models ADD COLUMN gated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE models ADD COLUMN relu_units INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE models ADD COLUMN self_attention_layers INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE models ADD COLUMN heads INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE models ADD COLUMN tied_self_attention INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE models ADD COLUMN members INTEGER NOT NULL DEFAULT 1;
+)sql",
 };
 
-// The newest schema this build reads and writes (currently 2).
+// The newest schema this build reads and writes (currently 3).
 inline constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
 }  // namespace memnet::storage
