@@ -79,6 +79,25 @@ std::vector<int> noisy_time(int n, int memory_size, float rate, Rng& rng) {
   return t;
 }
 
+std::vector<EpochPlan> schedule(const TrainOptions& o) {
+  std::vector<EpochPlan> plan;
+  for (int e = 1; e <= o.linear_start_epochs; ++e)
+    plan.push_back({true, o.linear_start_learning_rate});
+  float lr = o.learning_rate;
+  for (int e = 1; e <= o.epochs; ++e) {
+    plan.push_back({false, lr});
+    if (e % o.lr_halve_every == 0) lr /= 2;
+  }
+  return plan;
+}
+
+void clip_per_matrix(Gradients& g, float max_norm) {
+  for (Matrix& G : g.g) {
+    const float norm = G.norm();
+    if (norm > max_norm) G *= max_norm / norm;
+  }
+}
+
 namespace {
 
 struct Score {
@@ -124,86 +143,72 @@ class Run {
     std::vector<double> losses(static_cast<size_t>(T));
     std::vector<std::vector<int>> times;
     RepeatOutcome out;
-    struct Phase {
-      bool linear;
-      int epochs;
-      float lr;
-      bool halve;
-    };
-    std::vector<Phase> phases;
-    if (o_.linear_start_epochs > 0)
-      phases.push_back({true, o_.linear_start_epochs, o_.linear_start_learning_rate, false});
-    if (o_.epochs > 0) phases.push_back({false, o_.epochs, o_.learning_rate, true});
-    const int total_epochs = o_.linear_start_epochs + o_.epochs;
+    const std::vector<EpochPlan> plan = schedule(o_);
+    const int total_epochs = static_cast<int>(plan.size());
     std::vector<size_t> order(train_.size());
     std::iota(order.begin(), order.end(), 0);
-    int epoch_no = 0;
     bool linear = false;
-    for (const Phase& ph : phases) {
-      float lr = ph.lr;
-      linear = ph.linear;
-      for (int e = 1; e <= ph.epochs; ++e) {
-        ++epoch_no;
-        shuffle(order, rng);
-        double epoch_loss = 0;
-        for (size_t b0 = 0; b0 < order.size(); b0 += static_cast<size_t>(o_.batch_size)) {
-          const size_t b1 = std::min(order.size(), b0 + static_cast<size_t>(o_.batch_size));
-          const int B = static_cast<int>(b1 - b0);
-          // temporal indices drawn on this thread, so the draw does not depend on threads
-          times.resize(static_cast<size_t>(B));
-          for (int i = 0; i < B; ++i) {
-            const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
-            const int n = memory_slots(config_, x.story.size());
-            if (o_.random_noise > 0 && config_.temporal) {
-              times[static_cast<size_t>(i)] =
-                  noisy_time(n, config_.memory_size, o_.random_noise, rng);
-            } else {
-              times[static_cast<size_t>(i)].resize(static_cast<size_t>(n));
-              std::iota(times[static_cast<size_t>(i)].begin(), times[static_cast<size_t>(i)].end(),
-                        0);
-            }
+    for (int epoch_no = 1; epoch_no <= total_epochs; ++epoch_no) {
+      const float lr = plan[static_cast<size_t>(epoch_no - 1)].learning_rate;
+      linear = plan[static_cast<size_t>(epoch_no - 1)].linear;
+      shuffle(order, rng);
+      double epoch_loss = 0;
+      for (size_t b0 = 0; b0 < order.size(); b0 += static_cast<size_t>(o_.batch_size)) {
+        const size_t b1 = std::min(order.size(), b0 + static_cast<size_t>(o_.batch_size));
+        const int B = static_cast<int>(b1 - b0);
+        // temporal indices drawn on this thread, so the draw does not depend on threads
+        times.resize(static_cast<size_t>(B));
+        for (int i = 0; i < B; ++i) {
+          const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
+          const int n = memory_slots(config_, x.story.size());
+          if (o_.random_noise > 0 && config_.temporal) {
+            times[static_cast<size_t>(i)] =
+                noisy_time(n, config_.memory_size, o_.random_noise, rng);
+          } else {
+            times[static_cast<size_t>(i)].resize(static_cast<size_t>(n));
+            std::iota(times[static_cast<size_t>(i)].begin(), times[static_cast<size_t>(i)].end(),
+                      0);
           }
-          // contiguous chunks of the batch per thread; summed in chunk order
-          pool_.parallel_for(T, [&](int t) {
-            Gradients& g = grads[static_cast<size_t>(t)];
-            g.set_zero();
-            double l = 0;
-            const int lo = B * t / T, hi = B * (t + 1) / T;
-            for (int i = lo; i < hi; ++i) {
-              const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
-              l += backprop(model, x, linear, &times[static_cast<size_t>(i)], g,
-                            traces[static_cast<size_t>(t)])
-                       .loss;
-            }
-            losses[static_cast<size_t>(t)] = l;
-          });
-          for (int t = 1; t < T; ++t) grads[0] += grads[static_cast<size_t>(t)];
-          for (int t = 0; t < T; ++t) epoch_loss += losses[static_cast<size_t>(t)];
-          update(model, grads[0], lr);
         }
-        Score v = score(model, val_, linear);
-        EpochRecord rec;
-        rec.repeat = repeat_;
-        rec.epoch = epoch_no;
-        rec.linear_start = linear;
-        rec.learning_rate = lr;
-        rec.train_loss = epoch_loss / static_cast<double>(std::max<size_t>(1, train_.size()));
-        rec.validation_loss = val_.empty() ? 0 : v.loss / static_cast<double>(val_.size());
-        rec.validation_error =
-            val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
-        out.epochs.push_back(rec);
-        if (report_) {
-          TrainProgress p;
-          p.repeat = repeat_;
-          p.repeats = o_.repeats;
-          p.epoch = epoch_no;
-          p.epochs = total_epochs;
-          p.linear_start = linear;
-          p.train_loss = rec.train_loss;
-          p.validation_error = rec.validation_error;
-          report_(p);
-        }
-        if (ph.halve && e % o_.lr_halve_every == 0) lr /= 2;
+        // contiguous chunks of the batch per thread; summed in chunk order
+        pool_.parallel_for(T, [&](int t) {
+          Gradients& g = grads[static_cast<size_t>(t)];
+          g.set_zero();
+          double l = 0;
+          const int lo = B * t / T, hi = B * (t + 1) / T;
+          for (int i = lo; i < hi; ++i) {
+            const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
+            l += backprop(model, x, linear, &times[static_cast<size_t>(i)], g,
+                          traces[static_cast<size_t>(t)])
+                     .loss;
+          }
+          losses[static_cast<size_t>(t)] = l;
+        });
+        for (int t = 1; t < T; ++t) grads[0] += grads[static_cast<size_t>(t)];
+        for (int t = 0; t < T; ++t) epoch_loss += losses[static_cast<size_t>(t)];
+        update(model, grads[0], lr);
+      }
+      Score v = score(model, val_, linear);
+      EpochRecord rec;
+      rec.repeat = repeat_;
+      rec.epoch = epoch_no;
+      rec.linear_start = linear;
+      rec.learning_rate = lr;
+      rec.train_loss = epoch_loss / static_cast<double>(std::max<size_t>(1, train_.size()));
+      rec.validation_loss = val_.empty() ? 0 : v.loss / static_cast<double>(val_.size());
+      rec.validation_error =
+          val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
+      out.epochs.push_back(rec);
+      if (report_) {
+        TrainProgress p;
+        p.repeat = repeat_;
+        p.repeats = o_.repeats;
+        p.epoch = epoch_no;
+        p.epochs = total_epochs;
+        p.linear_start = linear;
+        p.train_loss = rec.train_loss;
+        p.validation_error = rec.validation_error;
+        report_(p);
       }
     }
     Score v = score(model, val_, /*linear=*/false);
@@ -216,13 +221,9 @@ class Run {
 
  private:
   void update(Memn2n& model, Gradients& g, float lr) {
+    clip_per_matrix(g, o_.max_grad_norm);
     auto& params = model.mutable_parameters();
-    for (size_t i = 0; i < params.size(); ++i) {
-      Matrix& G = g.g[i];
-      const float norm = G.norm();
-      if (norm > o_.max_grad_norm) G *= o_.max_grad_norm / norm;  // clip per matrix
-      params[i].value.noalias() -= lr * G;
-    }
+    for (size_t i = 0; i < params.size(); ++i) params[i].value.noalias() -= lr * g.g[i];
     model.zero_nil();
   }
 

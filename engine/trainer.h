@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/backprop.h"
 #include "engine/example.h"
 #include "engine/memn2n.h"
 #include "engine/model_config.h"
@@ -85,6 +86,19 @@ std::string describe_choice(const ModelConfig& config);
 // The validation split: indices of held-out examples, `share` of each task, chosen by seed.
 std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
                                   std::uint64_t seed);
+
+// The learning-rate schedule, one entry per epoch: `linear_start_epochs` epochs of linear
+// start at `linear_start_learning_rate`, then `epochs` epochs from `learning_rate`, halved
+// after every `lr_halve_every` of them.
+struct EpochPlan {
+  bool linear = false;
+  float learning_rate = 0;
+};
+std::vector<EpochPlan> schedule(const TrainOptions& options);
+
+// Rescales each gradient matrix whose Frobenius norm exceeds max_norm to max_norm (per
+// matrix, not one global norm: the paper's clipping).
+void clip_per_matrix(Gradients& g, float max_norm);
 
 // Temporal indices for one training question with n memories (random noise).
 std::vector<int> noisy_time(int n, int memory_size, float rate, Rng& rng);

@@ -206,10 +206,17 @@ class ModelReader {
   }
 
   bool read_model_row(StoredModel& model) {
+    // A file older than schema 3, opened read-only (not migrated), has the paper's model:
+    // the columns of migration 3 are read as their defaults.
+    const bool extensions = db_.schema_version() >= 3;
     return db_.with_statement(
-        "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, encoding, "
-        "temporal, tying, padded_memory, attention, gated, relu_units, self_attention_layers, "
-        "heads, tied_self_attention, members FROM models WHERE name = ?",
+        extensions ? "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, "
+                     "encoding, temporal, tying, padded_memory, attention, gated, relu_units, "
+                     "self_attention_layers, heads, tied_self_attention, members FROM models "
+                     "WHERE name = ?"
+                   : "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, "
+                     "encoding, temporal, tying, padded_memory, 'dot', 0, 0, 0, 1, 0, 1 FROM "
+                     "models WHERE name = ?",
         [&](SQLite::Statement& s) {
           s.bind(1, name_);
           if (!s.executeStep()) return false;

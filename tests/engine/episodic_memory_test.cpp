@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include "engine/forward.h"
+
 using namespace memnet::engine;
 
 namespace {
@@ -21,8 +23,38 @@ std::vector<std::vector<int>> random_story(std::mt19937_64& rng, int sentences, 
 
 }  // namespace
 
+// The options beyond the paper, one at a time and all together, applied to a config.
+struct Extension {
+  const char* name;
+  void (*apply)(ModelConfig&);
+};
+const Extension kExtensions[] = {
+    {"paper", [](ModelConfig&) {}},
+    {"scaled", [](ModelConfig& c) { c.attention = Attention::kScaled; }},
+    {"cosine", [](ModelConfig& c) { c.attention = Attention::kCosine; }},
+    {"distance", [](ModelConfig& c) { c.attention = Attention::kDistance; }},
+    {"gated", [](ModelConfig& c) { c.gated = true; }},
+    {"relu", [](ModelConfig& c) { c.relu_units = 3; }},
+    {"self-attention", [](ModelConfig& c) { c.self_attention_layers = 2; }},
+    {"tied self-attention",
+     [](ModelConfig& c) {
+       c.self_attention_layers = 2;
+       c.tied_self_attention = true;
+     }},
+    {"ensemble", [](ModelConfig& c) { c.members = 3; }},
+    {"all",
+     [](ModelConfig& c) {
+       c.attention = Attention::kDistance;
+       c.gated = true;
+       c.relu_units = 3;
+       c.self_attention_layers = 1;
+       c.members = 2;
+     }},
+};
+
 TEST_CASE("episodic memory: stored embeddings answer exactly as Memn2n::answer does") {
   std::mt19937_64 rng(11);
+  for (const Extension& ext : kExtensions)
   for (const Encoding enc : {Encoding::kBagOfWords, Encoding::kPaper, Encoding::kReference}) {
     for (const Tying tying : {Tying::kAdjacent, Tying::kLayerwise}) {
       for (const bool temporal : {true, false}) {
@@ -37,6 +69,8 @@ TEST_CASE("episodic memory: stored embeddings answer exactly as Memn2n::answer d
           c.encoding = enc;
           c.temporal = temporal;
           c.tying = tying;
+          ext.apply(c);
+          CAPTURE(ext.name);
           const Memn2n model = Memn2n::random(c, rng, 0.5f);
           // Stories shorter than, equal to and longer than the memory.
           for (const int sentences : {0, 3, 8, 13}) {
@@ -83,4 +117,21 @@ TEST_CASE("episodic memory: a fact's embedding has K keys and K values of d floa
   // The nil word adds nothing.
   const FactEmbedding with_nil = embed_fact(model, {0});
   CHECK(with_nil.m[0].isZero());
+}
+
+TEST_CASE("episodic memory: an ensemble stores K keys and values per member") {
+  ModelConfig c;
+  c.hops = 2;
+  c.dim = 5;
+  c.vocab_size = 9;
+  c.members = 3;
+  std::mt19937_64 rng(3);
+  const Memn2n model = Memn2n::random(c, rng);
+  const FactEmbedding e = embed_fact(model, {1, 2, 3});
+  REQUIRE(e.m.size() == 6);
+  // member 2 (index 1), hop 1 is made with that member's A^1
+  CHECK((e.m[2].array() == embed_sentence(model.A(1, 1), {1, 2, 3}, model.position_weights())
+                               .array())
+            .all());
+  CHECK_FALSE((e.m[2].array() == e.m[0].array()).all());
 }

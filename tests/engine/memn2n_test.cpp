@@ -145,3 +145,68 @@ TEST_CASE("memn2n: slot 0 is the most recent sentence") {
   CHECK(mem.col(0).isApprox(embed_sentence(m.A(1), {2}, m.position_weights())));
   CHECK(mem.col(1).isApprox(embed_sentence(m.A(1), {1}, m.position_weights())));
 }
+
+TEST_CASE("memn2n: an ensemble answers with the mean of its members' distributions") {
+  ModelConfig c;
+  c.hops = 2;
+  c.dim = 6;
+  c.vocab_size = 11;
+  c.gated = true;
+  std::mt19937_64 rng(21);
+  const Memn2n m1 = Memn2n::random(c, rng, 0.5f), m2 = Memn2n::random(c, rng, 0.5f),
+               m3 = Memn2n::random(c, rng, 0.5f);
+  const Memn2n ens = Memn2n::ensemble({&m1, &m2, &m3});
+  CHECK(ens.config().members == 3);
+  CHECK(ens.parameters().size() == 3 * m1.parameters().size());
+  CHECK(ens.parameters()[m1.parameters().size()].name == "e2.A1");
+  Example x;
+  x.story = {{1, 2, 3}, {4, 5}, {6, 7, 8}};
+  x.question = {2, 9};
+  const Prediction p1 = m1.answer(x), p2 = m2.answer(x), p3 = m3.answer(x), p = ens.answer(x);
+  const Vector mean = (p1.a_hat + p2.a_hat + p3.a_hat) / 3.0f;
+  CHECK_MESSAGE(p.a_hat.isApprox(mean, 1e-6f), p.a_hat.transpose(), " vs ", mean.transpose());
+  CHECK(p.a_hat.sum() == doctest::Approx(1.0).epsilon(1e-5));
+  for (size_t k = 0; k < 2; ++k) {
+    const Vector att = (p1.attention[k] + p2.attention[k] + p3.attention[k]) / 3.0f;
+    CHECK(p.attention[k].isApprox(att, 1e-6f));
+  }
+  Index best = 0;
+  mean.maxCoeff(&best);
+  CHECK(p.answer == best);
+  // a one-member ensemble is the member itself, bit for bit
+  const Prediction solo = Memn2n::ensemble({&m2}).answer(x);
+  CHECK((solo.a_hat.array() == p2.a_hat.array()).all());
+}
+
+TEST_CASE("memn2n: an ensemble of different shapes or of ensembles is refused") {
+  ModelConfig c;
+  c.vocab_size = 7;
+  std::mt19937_64 rng(2);
+  const Memn2n a = Memn2n::random(c, rng);
+  c.gated = true;
+  const Memn2n b = Memn2n::random(c, rng);
+  CHECK_THROWS_AS(Memn2n::ensemble({&a, &b}), std::invalid_argument);
+  CHECK_THROWS_AS(Memn2n::ensemble({}), std::invalid_argument);
+  const Memn2n e = Memn2n::ensemble({&a, &a});
+  CHECK_THROWS_AS(Memn2n::ensemble({&e}), std::invalid_argument);
+}
+
+TEST_CASE("memn2n: a seed gives the same weights under every standard library") {
+  // engine/random.h draws normals by Box-Muller on mt19937_64's fixed output, so these
+  // values are the same wherever memnet is built; std::normal_distribution's are not.
+  ModelConfig c;
+  c.hops = 1;
+  c.dim = 2;
+  c.vocab_size = 3;
+  c.temporal = false;
+  Rng rng(42);
+  const Memn2n m = Memn2n::random(c, rng, 0.1f);
+  const Matrix& A = m.parameters()[0].value;  // A1, 2 x 3, nil column zero
+  CHECK(A(0, 0) == 0.0f);
+  CHECK(A(1, 0) == 0.0f);
+  INFO("A1 = ", A);
+  CHECK(A(0, 1) == doctest::Approx(0.179473177).epsilon(1e-6));
+  CHECK(A(1, 1) == doctest::Approx(-0.0912125185).epsilon(1e-6));
+  CHECK(A(0, 2) == doctest::Approx(-0.0617308356).epsilon(1e-6));
+  CHECK(A(1, 2) == doctest::Approx(-0.0156113338).epsilon(1e-6));
+}

@@ -160,3 +160,76 @@ TEST_CASE("trainer: bad options are rejected with the option named") {
   CHECK_THROWS_WITH_AS(train(toy_config(), {}, TrainOptions{}),
                        doctest::Contains("no training examples"), std::invalid_argument);
 }
+
+TEST_CASE("trainer: the learning rate is constant during linear start, then halves on schedule") {
+  TrainOptions o;
+  o.linear_start_epochs = 3;
+  o.linear_start_learning_rate = 0.005f;
+  o.epochs = 7;
+  o.learning_rate = 0.01f;
+  o.lr_halve_every = 3;
+  const std::vector<EpochPlan> plan = schedule(o);
+  REQUIRE(plan.size() == 10);
+  const float expected[] = {0.005f, 0.005f, 0.005f, 0.01f,   0.01f,
+                            0.01f,  0.005f, 0.005f, 0.005f, 0.0025f};
+  for (size_t e = 0; e < plan.size(); ++e) {
+    CAPTURE(e);
+    CHECK(plan[e].linear == (e < 3));
+    CHECK(plan[e].learning_rate == expected[e]);
+  }
+  // and training follows it: the record's epochs carry the same rates
+  o.seed = 4;
+  const TrainResult r = train(toy_config(), toy_task(60, 2), o);
+  REQUIRE(r.record.epochs.size() == 10);
+  for (size_t e = 0; e < 10; ++e) {
+    CHECK(r.record.epochs[e].learning_rate == doctest::Approx(expected[e]));
+    CHECK(r.record.epochs[e].linear_start == (e < 3));
+  }
+}
+
+TEST_CASE("trainer: gradients are clipped per matrix, not by one global norm") {
+  ModelConfig c = toy_config();
+  Rng rng(1);
+  const Memn2n model = Memn2n::random(c, rng);
+  Gradients g(model);
+  g.g[0].setConstant(0);
+  g.g[0](0, 1) = 30;
+  g.g[0](1, 1) = 40;                  // norm 50: rescaled to 40
+  g.g[1].setConstant(0);
+  g.g[1](2, 3) = 39;                  // norm 39: kept as it is
+  for (size_t i = 2; i < g.g.size(); ++i) g.g[i].setConstant(0.001f);
+  const Gradients before = g;
+  clip_per_matrix(g, 40.0f);
+  CHECK(g.g[0].norm() == doctest::Approx(40.0f));
+  CHECK(g.g[0](0, 1) == doctest::Approx(24.0f));  // direction kept: 30 * 40/50
+  CHECK(g.g[0](1, 1) == doctest::Approx(32.0f));
+  CHECK(g.g[1] == before.g[1]);  // a global clip (norm ~63) would have scaled this too
+  for (size_t i = 2; i < g.g.size(); ++i) CHECK(g.g[i] == before.g[i]);
+}
+
+TEST_CASE("trainer: ensemble keeps the N best repeats as one model") {
+  TrainOptions o = quick_options();
+  o.repeats = 3;
+  o.ensemble = 2;
+  o.threads = 2;
+  const auto xs = toy_task(200, 5);
+  const TrainResult r = train(toy_config(), xs, o);
+  CHECK(r.model.config().members == 2);
+  CHECK(r.record.options.find("ensemble_runs=") != std::string::npos);
+  o.ensemble = 4;
+  CHECK_THROWS_AS(train(toy_config(), xs, o), std::invalid_argument);
+}
+
+TEST_CASE("trainer: candidate configs are chosen on validation and named in the record") {
+  TrainOptions o = quick_options();
+  o.repeats = 2;
+  ModelConfig good = toy_config();
+  ModelConfig bad = toy_config();
+  bad.hops = 1;
+  bad.dim = 1;  // cannot separate four places
+  const auto xs = toy_task(200, 6);
+  const TrainResult r = train(std::vector<ModelConfig>{bad, good}, xs, o);
+  CHECK(r.model.config().dim == 12);
+  CHECK(r.record.options.find("candidates=") != std::string::npos);
+  CHECK(r.record.epochs.size() == 4u * 35u);  // 2 candidates x 2 repeats x 35 epochs
+}

@@ -1,0 +1,66 @@
+// A file written before schema 3 (tests/data/schema2/README.md) loads, migrates, and answers
+// exactly as the build that wrote it did: the same eval predictions and the same stored-story
+// answer, float for float, through the real binary.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "storage/database.h"
+#include "storage/model_store.h"
+#include "storage/schema.h"
+#include "tests/run_memnet.h"
+#include "tests/test_data.h"
+
+namespace {
+
+using memnet::testing::Run;
+using memnet::testing::run_memnet;
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::filesystem::path kFixture = std::filesystem::path(MEMNET_SOURCE_DIR) / "tests/data/schema2";
+
+}  // namespace
+
+TEST_CASE("old files: a schema 2 file migrates to the current schema with the paper's model") {
+  const auto dir = memnet::testing::temp_dir("schema2_migrate");
+  const auto db_path = dir / "old.db";
+  std::filesystem::copy_file(kFixture / "schema2.db", db_path);
+  memnet::storage::Database db(db_path.string());
+  CHECK(db.schema_version() == memnet::storage::kSchemaVersion);
+  for (const char* name : {"task1", "task2"}) {
+    const auto m = memnet::storage::load_model(db, name);
+    REQUIRE_MESSAGE(m.has_value(), name);
+    CHECK(m->config.attention == memnet::engine::Attention::kDot);
+    CHECK_FALSE(m->config.gated);
+    CHECK(m->config.relu_units == 0);
+    CHECK(m->config.self_attention_layers == 0);
+    CHECK(m->config.members == 1);
+    CHECK(memnet::engine::describe_extensions(m->config).empty());
+  }
+  CHECK(memnet::storage::load_model(db, "task2")->config.tying ==
+        memnet::engine::Tying::kLayerwise);
+}
+
+TEST_CASE("old files: eval and a stored story answer as the build that wrote the file did") {
+  const auto dir = memnet::testing::temp_dir("schema2_answers");
+  const auto db = (dir / "old.db").string();
+  std::filesystem::copy_file(kFixture / "schema2.db", db);
+  const auto preds = (dir / "preds.jsonl").string();
+  Run e = run_memnet("eval --model " + db + " --data " + kFixture.string() + " --predictions " +
+                     preds);
+  REQUIRE_MESSAGE(e.status == 0, e.out);
+  CHECK(read(preds) == read(kFixture / "preds.jsonl"));
+
+  Run a = run_memnet("ask --db " + db + " --story-id 1 -q 'Where is Mary?' --json", true);
+  REQUIRE_MESSAGE(a.status == 0, a.out);
+  CHECK(a.out == read(kFixture / "ask1.json"));
+}
