@@ -29,26 +29,46 @@ out="${OUT:-bench/out/ablation}"
 joint=()
 [[ -n "${JOINT:-}" ]] && joint=(--joint)
 [[ -d "$data" ]] || { echo "ablation: no bAbI folder at $data" >&2; exit 1; }
-[[ -x build/memnet ]] || scripts/build.sh build > /dev/null
 mkdir -p "$out"
+# a copy of the binary, so that rebuilding during a long run changes nothing
+if [[ -z "${MEMNET:-}" ]]; then
+  scripts/build.sh build > /dev/null
+  cp build/memnet "$out/memnet"
+  MEMNET="$out/memnet"
+fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "data: $data, repeats $repeats ${joint[*]}"
 for setup in "${setups[@]}"; do
   name="${setup%%=*}"
   flags="${setup#*=}"
   db="$out/$name${JOINT:+-joint}.db"
-  rm -f "$db"
+  seeds_db="$out/$name${JOINT:+-joint}.seeds.db"
+  rm -f "$db" "$seeds_db"
   start=$(date +%s.%N)
   # shellcheck disable=SC2086
-  ./build/memnet train --data "$data" --model "$db" --repeats "$repeats" --threads "$threads" \
-    --quiet "${joint[@]}" $flags > "$out/$name${JOINT:+-joint}.train.log"
+  "$MEMNET" train --data "$data" --model "$db" --repeats "$repeats" --threads "$threads" \
+    --save-repeats "$seeds_db" --quiet "${joint[@]}" $flags > "$out/$name${JOINT:+-joint}.train.log"
   end=$(date +%s.%N)
-  ./build/memnet eval --model "$db" --data "$data" --json > "$out/$name${JOINT:+-joint}.json"
-  /usr/bin/python3 - "$out/$name${JOINT:+-joint}.json" "$name" "$(echo "$end - $start" | bc)" "$flags" <<'PY'
-import json, sys
+  "$MEMNET" eval --model "$db" --data "$data" --json > "$out/$name${JOINT:+-joint}.json"
+  "$MEMNET" eval --model "$seeds_db" --data "$data" --json > "$out/$name${JOINT:+-joint}.seeds.json"
+  /usr/bin/python3 - "$out/$name${JOINT:+-joint}.json" "$out/$name${JOINT:+-joint}.seeds.json" \
+    "$name" "$(echo "$end - $start" | bc)" "$flags" <<'PY'
+import json, statistics, sys
+from collections import defaultdict
 ev = json.load(open(sys.argv[1]))
+seeds = json.load(open(sys.argv[2]))
+by_task = defaultdict(list)
+for t in seeds["tasks"]:
+    by_task[t["task"]].append(t["error"])
+med = {t: statistics.median(v) for t, v in by_task.items()}
+med_mean = 100 * sum(med.values()) / max(1, len(med))
+med_failed = sum(1 for v in med.values() if v > 0.05)
 errs = " ".join(f"{100*t['error']:.1f}" for t in ev["tasks"])
-print(f"{sys.argv[2]:<16} mean {100*ev['mean_error']:5.2f}%  failed {ev['failed']:>2}  "
-      f"train {float(sys.argv[3]):6.0f} s  [{sys.argv[4]}]\n    per task: {errs}")
+hits = " ".join(f"{100*t['support_hit']:.0f}" for t in ev["tasks"])
+meds = " ".join(f"{100*med[t]:.1f}" for t in sorted(med))
+print(f"{sys.argv[3]:<16} mean {100*ev['mean_error']:5.2f}%  failed {ev['failed']:>2}  "
+      f"| median over seeds {med_mean:5.2f}% failed {med_failed:>2}  "
+      f"| train {float(sys.argv[4]):6.0f} s  [{sys.argv[5]}]\n"
+      f"    per task:     {errs}\n    seed medians: {meds}\n    support hit%: {hits}")
 PY
 done

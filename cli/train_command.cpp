@@ -37,6 +37,7 @@ core::TrainJob make_job(const TrainFlags& f) {
   job.model_path = given.model_path;
   job.model_name = given.model_name;
   job.pad_memory = given.pad_memory;
+  job.repeats_path = given.repeats_path;
   engine::ModelConfig& c = job.config;
   c.hops = given.config.hops;
   c.memory_size = given.config.memory_size;
@@ -210,6 +211,9 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--threads", job.options.threads, "Threads (over tasks, repeats or the batch)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--save-repeats", job.repeats_path,
+                  "Also save every repeat (seed) into this SQLite file as <name>.r<k>, to "
+                  "evaluate the spread over seeds");
   cmd->add_flag("--quiet", f->quiet, "No progress output");
   return [f] { return run(*f); };
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "core/babi_examples.h"
@@ -86,6 +87,8 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
   }
 
   storage::Database db(job.model_path);
+  std::optional<storage::Database> repeats_db;
+  if (!job.repeats_path.empty()) repeats_db.emplace(job.repeats_path);
   std::mutex db_mutex;
   std::mutex progress_mutex;
   std::vector<TrainedModel> results(units.size());
@@ -128,6 +131,7 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
                       std::make_move_iterator(xs.end()));
     }
     engine::TrainOptions options = job.options;
+    options.keep_repeats = !job.repeats_path.empty();
     if (outer_threads > 1) options.threads = 1;
     auto report = [&](const engine::TrainProgress& p) {
       if (!progress) return;
@@ -148,6 +152,16 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     {
       std::lock_guard lock(db_mutex);
       storage::save_model(db, stored);
+      if (repeats_db) {
+        for (size_t r = 0; r < result.repeats.size(); ++r) {
+          storage::StoredModel one = stored;
+          one.name = fmt::format("{}.r{}", unit.name, r + 1);
+          one.config = result.repeats[r].config();
+          one.weights = result.repeats[r].parameters();
+          one.training.epochs.clear();
+          storage::save_model(*repeats_db, one);
+        }
+      }
     }
     TrainedModel& out = results[static_cast<size_t>(u)];
     out.name = unit.name;

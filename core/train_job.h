@@ -32,6 +32,9 @@ struct TrainJob {
   bool pad_memory = true;      // padded_memory = min(memory_size, longest training story),
                                // as the authors' code; false: no empty slots
   engine::TrainOptions options;
+  // If set, every repeat (seed) of each model is also saved in this file, as "<name>.r<k>"
+  // (k = 1..repeats): `memnet eval` on it gives the spread over seeds.
+  std::string repeats_path;
 };
 
 // The training recipes. kBest is memnet's default: the best setup measured in

@@ -335,7 +335,12 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
 
   std::optional<Memn2n> kept;
   if (N == 1) {
-    kept.emplace(std::move(*outcomes[static_cast<size_t>(chosen_runs[0])].model));
+    auto& best = *outcomes[static_cast<size_t>(chosen_runs[0])].model;
+    if (o.keep_repeats) {
+      kept.emplace(best);
+    } else {
+      kept.emplace(std::move(best));
+    }
     rec.validation_error = outcomes[static_cast<size_t>(chosen_runs[0])].validation_error;
   } else {
     std::vector<const Memn2n*> members;
@@ -346,9 +351,15 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
     rec.validation_error =
         val_set.empty() ? 0 : static_cast<double>(wrong) / static_cast<double>(val_set.size());
   }
+  std::vector<Memn2n> repeats;
+  if (o.keep_repeats) {
+    for (int r = 0; r < R; ++r) {
+      repeats.push_back(std::move(*outcomes[static_cast<size_t>(chosen * R + r)].model));
+    }
+  }
   rec.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return TrainResult{std::move(*kept), std::move(rec)};
+  return TrainResult{std::move(*kept), std::move(rec), std::move(repeats)};
 }
 
 std::string describe_choice(const ModelConfig& c) {

@@ -44,6 +44,7 @@ struct TrainOptions {
   std::uint64_t seed = 1;
   int repeats = 1;   // paper: best of 10
   int ensemble = 1;  // keep this many best repeats as one ensemble model (<= repeats)
+  bool keep_repeats = false;  // also return every repeat of the chosen config (TrainResult)
   int threads = 1;
 };
 
@@ -65,6 +66,9 @@ using ProgressCallback = std::function<void(const TrainProgress&)>;
 struct TrainResult {
   Memn2n model;
   TrainingRecord record;  // repeats, best_repeat, threads, seed, options, epochs, wall time
+  // With keep_repeats: every repeat of the chosen config, in repeat order (for the median
+  // over seeds); otherwise empty.
+  std::vector<Memn2n> repeats;
 };
 
 // Trains on `examples` (validation split taken from them). Word ids must be < vocab_size.

@@ -38,7 +38,19 @@ void model_object(JsonWriter& w, const core::ModelInfo& m) {
       .key("temporal")
       .value(c.temporal)
       .key("tying")
-      .value(engine::to_string(c.tying));
+      .value(engine::to_string(c.tying))
+      .key("attention")
+      .value(engine::to_string(c.attention))
+      .key("gated")
+      .value(c.gated)
+      .key("relu_units")
+      .value(c.relu_units)
+      .key("self_attention_layers")
+      .value(c.self_attention_layers)
+      .key("heads")
+      .value(c.heads)
+      .key("members")
+      .value(c.members);
   w.key("training").begin_object().key("dataset").value(m.training.dataset).key("tasks");
   w.begin_array();
   for (int t : m.training.tasks) w.value(t);

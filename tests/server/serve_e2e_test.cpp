@@ -37,12 +37,11 @@ std::string demo_dir() { return std::string(MEMNET_SOURCE_DIR) + "/data/demo"; }
 
 // A model file with `task` trained on `data` (a short run: the tests need a model that
 // answers, not the paper's accuracy).
-std::string trained_model(const std::filesystem::path& dir, const std::string& data, int task) {
+std::string trained_model(const std::filesystem::path& dir, const std::string& data, int task,
+                          const std::string& flags = "--epochs 30 --ls-epochs 10") {
   const std::string db = (dir / "memnet.db").string();
-  const auto t =
-      run_memnet(fmt::format("train --data {} --task {} --epochs 30 --ls-epochs 10 "
-                             "--pe reference --model {}",
-                             data, task, db));
+  const auto t = run_memnet(
+      fmt::format("train --data {} --task {} --pe reference --model {} {}", data, task, db, flags));
   INFO(t.out);
   REQUIRE(t.status == 0);
   return db;
@@ -54,8 +53,9 @@ std::string trained_model(const std::filesystem::path& dir, const std::string& d
 // Returns how many stories were compared and how many of them were longer than the
 // model's memory (so the question saw only the most recent facts).
 std::pair<int, int> check_http_matches_eval(const std::string& data, int task,
-                                            const std::filesystem::path& dir) {
-  const std::string db = trained_model(dir, data, task);
+                                            const std::filesystem::path& dir,
+                                            const std::string& flags = "--epochs 30 --ls-epochs 10") {
+  const std::string db = trained_model(dir, data, task, flags);
   const std::string test_file = memnet::datasets::find_task_file(data, task, "test");
   const std::string predictions = (dir / "predictions.jsonl").string();
   const auto e =
@@ -146,6 +146,31 @@ TEST_CASE("serve e2e: real bAbI task 3 stories longer than the memory match eval
   }
   const auto [compared, windowed] = check_http_matches_eval(
       memnet::testing::babi_dir() + "/en", 3, memnet::testing::temp_dir("serve_eval_babi3"));
+  CHECK(windowed >= 10);
+}
+
+// Every option beyond the paper at once: the stored path (per-fact embeddings of each
+// ensemble member, self-attention over the window at ask time) must still equal eval.
+constexpr const char* kEveryOption =
+    "--gated --attention cosine --self-attention 1 --heads 2 --relu-units 10 --repeats 2 "
+    "--ensemble 2 --threads 2 --epochs 30 --ls-epochs 10";
+
+TEST_CASE("serve e2e: a model with every option beyond the paper answers over HTTP as eval") {
+  check_http_matches_eval(demo_dir(), 1, memnet::testing::temp_dir("serve_eval_options"),
+                          kEveryOption);
+}
+
+TEST_CASE("serve e2e: so does it on real task 3 stories longer than the memory") {
+  if (!memnet::testing::babi_available()) {
+    MESSAGE("SKIPPED: real bAbI data not found at " << memnet::testing::babi_dir()
+                                                    << " (set MEMNET_BABI_DIR)");
+    return;
+  }
+  const auto [compared, windowed] =
+      check_http_matches_eval(memnet::testing::babi_dir() + "/en", 3,
+                              memnet::testing::temp_dir("serve_eval_options3"),
+                              "--attention distance --self-attention 2 --tied-self-attention "
+                              "--repeats 2 --ensemble 2 --threads 2 --epochs 4 --ls-epochs 2");
   CHECK(windowed >= 10);
 }
 
