@@ -212,8 +212,7 @@ struct StoryService::Impl {
                                                   const ServedModel& m) {
     const engine::ModelConfig& cfg = m.model.config();
     std::optional<storage::MemoryWindow> window =
-        storage::read_window(db, story_id, m.ref, cfg.hops * cfg.members, cfg.dim,
-                            cfg.memory_size);
+        storage::read_window(db, story_id, m.ref, cfg.hops * cfg.members, cfg.dim, cfg.memory_size);
     if (!window) throw NotFound(fmt::format("no story with id {}", story_id));
     std::vector<std::pair<std::int64_t, engine::FactEmbedding>> embedded;
     for (auto& w : window->facts) {

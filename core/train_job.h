@@ -8,8 +8,8 @@
 #pragma once
 
 #include <functional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/model_config.h"
@@ -29,8 +29,8 @@ struct TrainJob {
   // --pe auto: train `config` with both position encodings (paper and reference) and keep,
   // per model, the one better on the validation split (config.encoding is then ignored).
   bool pe_auto = false;
-  bool pad_memory = true;      // padded_memory = min(memory_size, longest training story),
-                               // as the authors' code; false: no empty slots
+  bool pad_memory = true;  // padded_memory = min(memory_size, longest training story),
+                           // as the authors' code; false: no empty slots
   engine::TrainOptions options;
   // If set, every repeat (seed) of each model is also saved in this file, as "<name>.r<k>"
   // (k = 1..repeats): `memnet eval` on it gives the spread over seeds.

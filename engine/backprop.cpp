@@ -148,9 +148,8 @@ ExampleLoss backprop(const Memn2n& model, const Example& x, bool linear,
       // u^{k+1} = o * T + carry * (1 - T),  T = sigmoid(a),  a = W_T u^k + b_T
       d_o = du.cwiseProduct(h.T);
       d_carry = (du.array() * (1.0f - h.T.array())).matrix();
-      const Vector da = (du.array() * (h.o - h.carry).array() * h.T.array() *
-                         (1.0f - h.T.array()))
-                            .matrix();
+      const Vector da =
+          (du.array() * (h.o - h.carry).array() * h.T.array() * (1.0f - h.T.array())).matrix();
       grads.g[static_cast<size_t>(model.index_W_T(k))].noalias() += da * h.u.transpose();
       grads.g[static_cast<size_t>(model.index_b_T(k))] += da;
       du_prev.noalias() = model.W_T(k).transpose() * da;
@@ -166,7 +165,7 @@ ExampleLoss backprop(const Memn2n& model, const Example& x, bool linear,
       du_prev += d_carry;
     }
     // o = sum_i p_i c_i
-    dc.noalias() = d_o * h.p.transpose();  // d x n
+    dc.noalias() = d_o * h.p.transpose();     // d x n
     const Vector dp = h.c.transpose() * d_o;  // n
     // p = softmax(s): ds = p * (dp - p.dp); linear start: p = s. Empty slots (padded memory)
     // have dp = 0, so the same formula holds with p over the real memories only.

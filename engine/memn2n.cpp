@@ -74,7 +74,8 @@ Memn2n::Memn2n(ModelConfig config, std::vector<NamedMatrix> parameters)
       return layerwise ? std::string(base) : fmt::format("{}{}", base, k);
     };
     for (int k = 1; k <= K; ++k) {
-      if (config_.attention == Attention::kCosine) net.beta.push_back(index_of(hop_name("beta", k)));
+      if (config_.attention == Attention::kCosine)
+        net.beta.push_back(index_of(hop_name("beta", k)));
       if (config_.gated) {
         net.w_t.push_back(index_of(hop_name("WT", k)));
         net.b_t.push_back(index_of(hop_name("bT", k)));
@@ -288,9 +289,9 @@ void run_hops(const Memn2n& model, int e, int n, bool linear, const MemoryConten
     const float beta = cfg.attention == Attention::kCosine ? model.beta(k, e) : 0.0f;
     h.s = attention_scores(cfg.attention, beta, u, h.m);  // n  s_i = f(u, m_i)
     // n  p = softmax(s), over the empty slots too when the memory is padded
-    h.p = linear ? h.s
-                 : softmax_with_empty(h.s, cfg.padded_memory - n,
-                                      empty_slot_score(cfg.attention, u));
+    h.p = linear
+              ? h.s
+              : softmax_with_empty(h.s, cfg.padded_memory - n, empty_slot_score(cfg.attention, u));
     h.o = h.c * h.p;  // d  o = sum_i p_i c_i
     if (cfg.tying == Tying::kLayerwise) {
       h.carry = model.H(e) * u;  // H u^k

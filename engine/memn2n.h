@@ -63,8 +63,8 @@ class Memn2n {
   const Matrix& T_A(int k, int e = 0) const { return at(net(e).ta[k - 1]); }  // temporal only
   const Matrix& T_C(int k, int e = 0) const { return at(net(e).tc[k - 1]); }
   const Matrix& B(int e = 0) const { return at(net(e).b); }
-  const Matrix& Wt(int e = 0) const { return at(net(e).wt); }  // W^T, d x V
-  const Matrix& H(int e = 0) const { return at(net(e).h); }    // layer-wise only
+  const Matrix& Wt(int e = 0) const { return at(net(e).wt); }                  // W^T, d x V
+  const Matrix& H(int e = 0) const { return at(net(e).h); }                    // layer-wise only
   const Matrix& W_T(int k, int e = 0) const { return at(net(e).w_t[k - 1]); }  // gated only
   const Matrix& b_T(int k, int e = 0) const { return at(net(e).b_t[k - 1]); }  // d x 1
   float beta(int k, int e = 0) const { return at(net(e).beta[k - 1])(0, 0); }  // cosine only

@@ -28,8 +28,7 @@ void validate(const ModelConfig& c) {
           "must be in [0, dim]");
   require(c.self_attention_layers >= 0 && c.self_attention_layers <= 64, "self_attention_layers",
           c.self_attention_layers, "must be in [0, 64]");
-  require(c.heads >= 1 && c.dim % c.heads == 0, "heads", c.heads,
-          "must be >= 1 and divide dim");
+  require(c.heads >= 1 && c.dim % c.heads == 0, "heads", c.heads, "must be >= 1 and divide dim");
   require(c.members >= 1 && c.members <= 1000, "members", c.members, "must be in [1, 1000]");
 }
 
@@ -74,8 +73,8 @@ Attention parse_attention(std::string_view s) {
   if (s == "scaled") return Attention::kScaled;
   if (s == "cosine") return Attention::kCosine;
   if (s == "distance") return Attention::kDistance;
-  throw std::invalid_argument(fmt::format(
-      "unknown attention kernel '{}' (expected dot, scaled, cosine or distance)", s));
+  throw std::invalid_argument(
+      fmt::format("unknown attention kernel '{}' (expected dot, scaled, cosine or distance)", s));
 }
 
 std::string describe_extensions(const ModelConfig& c) {
@@ -162,8 +161,8 @@ std::vector<ParameterSpec> member_parameter_specs(const ModelConfig& c) {
       specs.push_back({hop_name("bT", k), d, 1, false, 0.0f});
     }
   }
-  const int sa_sets = c.tied_self_attention ? std::min(1, c.self_attention_layers)
-                                            : c.self_attention_layers;
+  const int sa_sets =
+      c.tied_self_attention ? std::min(1, c.self_attention_layers) : c.self_attention_layers;
   for (int l = 1; l <= sa_sets; ++l) {
     for (const char* w : {"WQ", "WK", "WV", "WO"})
       specs.push_back({fmt::format("SA{}.{}", l, w), d, d, false});

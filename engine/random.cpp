@@ -8,8 +8,8 @@ namespace memnet::engine {
 
 std::uint64_t uniform_below(Rng& rng, std::uint64_t n) {
   // Accept draws below the largest multiple of n; the rest would bias low values.
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % n;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
   std::uint64_t x = rng();
   while (x >= limit) x = rng();
   return x % n;

@@ -68,8 +68,9 @@ std::vector<int> noisy_time(int n, int memory_size, float rate, Rng& rng) {
   // ones keep their order and take the temporal indices they would have (capped).
   const int max_blank = static_cast<int>(std::ceil(rate * static_cast<float>(n)));
   const int nblank =
-      max_blank > 0 ? static_cast<int>(uniform_below(rng, static_cast<std::uint64_t>(max_blank + 1)))
-                    : 0;
+      max_blank > 0
+          ? static_cast<int>(uniform_below(rng, static_cast<std::uint64_t>(max_blank + 1)))
+          : 0;
   std::vector<int> all(static_cast<size_t>(n + nblank));
   std::iota(all.begin(), all.end(), 0);
   shuffle(all, rng);

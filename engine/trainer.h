@@ -42,8 +42,8 @@ struct TrainOptions {
   float validation_share = 0.1f;              // held out per task
   float init_stddev = 0.1f;                   // N(0, 0.1)
   std::uint64_t seed = 1;
-  int repeats = 1;   // paper: best of 10
-  int ensemble = 1;  // keep this many best repeats as one ensemble model (<= repeats)
+  int repeats = 1;            // paper: best of 10
+  int ensemble = 1;           // keep this many best repeats as one ensemble model (<= repeats)
   bool keep_repeats = false;  // also return every repeat of the chosen config (TrainResult)
   int threads = 1;
 };

@@ -26,7 +26,8 @@ std::string read(const std::filesystem::path& p) {
   return s.str();
 }
 
-const std::filesystem::path kFixture = std::filesystem::path(MEMNET_SOURCE_DIR) / "tests/data/schema2";
+const std::filesystem::path kFixture =
+    std::filesystem::path(MEMNET_SOURCE_DIR) / "tests/data/schema2";
 
 }  // namespace
 
@@ -55,8 +56,8 @@ TEST_CASE("old files: eval and a stored story answer as the build that wrote the
   const auto db = (dir / "old.db").string();
   std::filesystem::copy_file(kFixture / "schema2.db", db);
   const auto preds = (dir / "preds.jsonl").string();
-  Run e = run_memnet("eval --model " + db + " --data " + kFixture.string() + " --predictions " +
-                     preds);
+  Run e =
+      run_memnet("eval --model " + db + " --data " + kFixture.string() + " --predictions " + preds);
   REQUIRE_MESSAGE(e.status == 0, e.out);
   CHECK(read(preds) == read(kFixture / "preds.jsonl"));
 

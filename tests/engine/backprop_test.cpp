@@ -186,8 +186,8 @@ TEST_CASE("backprop: every option beyond the paper, alone, matches central diffe
 }
 
 TEST_CASE("backprop: the options beyond the paper, combined, match central differences") {
-  for (Attention a : {Attention::kDot, Attention::kScaled, Attention::kCosine,
-                      Attention::kDistance}) {
+  for (Attention a :
+       {Attention::kDot, Attention::kScaled, Attention::kCosine, Attention::kDistance}) {
     for (Tying tying : {Tying::kAdjacent, Tying::kLayerwise}) {
       for (bool empty_slots : {false, true}) {
         Mode m{Encoding::kPaper, true, tying, false, empty_slots};
@@ -215,13 +215,16 @@ TEST_CASE("backprop: the gradient check catches a deliberately wrong gradient") 
   CHECK(worst_gradient_error(
             m, &where, [](Gradients& g) { g.g[0](1, 3) += 0.05f; }, kExtensionFloor) > 0.1);
   // a gate's gradient transposed
-  CHECK(worst_gradient_error(m, &where, [](Gradients& g) {
-          for (Matrix& G : g.g)
-            if (G.rows() == 4 && G.cols() == 4) {
-              G.transposeInPlace();
-              break;
-            }
-        }, kExtensionFloor) > 0.1);
+  CHECK(worst_gradient_error(
+            m, &where,
+            [](Gradients& g) {
+              for (Matrix& G : g.g)
+                if (G.rows() == 4 && G.cols() == 4) {
+                  G.transposeInPlace();
+                  break;
+                }
+            },
+            kExtensionFloor) > 0.1);
   // a whole word matrix's gradient (C1) scaled by 1.5
   CHECK(worst_gradient_error(
             m, &where, [](Gradients& g) { g.g[1] *= 1.5f; }, kExtensionFloor) > 0.1);

@@ -55,50 +55,50 @@ const Extension kExtensions[] = {
 TEST_CASE("episodic memory: stored embeddings answer exactly as Memn2n::answer does") {
   std::mt19937_64 rng(11);
   for (const Extension& ext : kExtensions)
-  for (const Encoding enc : {Encoding::kBagOfWords, Encoding::kPaper, Encoding::kReference}) {
-    for (const Tying tying : {Tying::kAdjacent, Tying::kLayerwise}) {
-      for (const bool temporal : {true, false}) {
-        for (const int padded : {0, 8}) {
-          ModelConfig c;
-          c.hops = 3;
-          c.dim = 7;
-          c.memory_size = 8;
-          c.padded_memory = padded;
-          c.vocab_size = 15;
-          c.sentence_length = 6;
-          c.encoding = enc;
-          c.temporal = temporal;
-          c.tying = tying;
-          ext.apply(c);
-          CAPTURE(ext.name);
-          const Memn2n model = Memn2n::random(c, rng, 0.5f);
-          // Stories shorter than, equal to and longer than the memory.
-          for (const int sentences : {0, 3, 8, 13}) {
-            CAPTURE(sentences);
-            Example x;
-            x.story = random_story(rng, sentences, c.vocab_size);
-            x.question = random_story(rng, 1, c.vocab_size)[0];
-            const Prediction expected = model.answer(x);
+    for (const Encoding enc : {Encoding::kBagOfWords, Encoding::kPaper, Encoding::kReference}) {
+      for (const Tying tying : {Tying::kAdjacent, Tying::kLayerwise}) {
+        for (const bool temporal : {true, false}) {
+          for (const int padded : {0, 8}) {
+            ModelConfig c;
+            c.hops = 3;
+            c.dim = 7;
+            c.memory_size = 8;
+            c.padded_memory = padded;
+            c.vocab_size = 15;
+            c.sentence_length = 6;
+            c.encoding = enc;
+            c.temporal = temporal;
+            c.tying = tying;
+            ext.apply(c);
+            CAPTURE(ext.name);
+            const Memn2n model = Memn2n::random(c, rng, 0.5f);
+            // Stories shorter than, equal to and longer than the memory.
+            for (const int sentences : {0, 3, 8, 13}) {
+              CAPTURE(sentences);
+              Example x;
+              x.story = random_story(rng, sentences, c.vocab_size);
+              x.question = random_story(rng, 1, c.vocab_size)[0];
+              const Prediction expected = model.answer(x);
 
-            std::vector<FactEmbedding> stored;  // as a store would hold them, oldest first
-            for (const auto& s : x.story) stored.push_back(embed_fact(model, s));
-            std::vector<const FactEmbedding*> window;  // most recent first
-            const int n = memory_slots(c, x.story.size());
-            for (int i = 0; i < n; ++i) window.push_back(&stored[stored.size() - 1 - size_t(i)]);
-            const Prediction got =
-                answer_from_memory(model, stack_memory(model, window), x.question);
+              std::vector<FactEmbedding> stored;  // as a store would hold them, oldest first
+              for (const auto& s : x.story) stored.push_back(embed_fact(model, s));
+              std::vector<const FactEmbedding*> window;  // most recent first
+              const int n = memory_slots(c, x.story.size());
+              for (int i = 0; i < n; ++i) window.push_back(&stored[stored.size() - 1 - size_t(i)]);
+              const Prediction got =
+                  answer_from_memory(model, stack_memory(model, window), x.question);
 
-            CHECK(got.answer == expected.answer);
-            REQUIRE(got.a_hat.size() == expected.a_hat.size());
-            CHECK((got.a_hat.array() == expected.a_hat.array()).all());  // bit for bit
-            REQUIRE(got.attention.size() == expected.attention.size());
-            for (size_t k = 0; k < got.attention.size(); ++k)
-              CHECK((got.attention[k].array() == expected.attention[k].array()).all());
+              CHECK(got.answer == expected.answer);
+              REQUIRE(got.a_hat.size() == expected.a_hat.size());
+              CHECK((got.a_hat.array() == expected.a_hat.array()).all());  // bit for bit
+              REQUIRE(got.attention.size() == expected.attention.size());
+              for (size_t k = 0; k < got.attention.size(); ++k)
+                CHECK((got.attention[k].array() == expected.attention[k].array()).all());
+            }
           }
         }
       }
     }
-  }
 }
 
 TEST_CASE("episodic memory: a fact's embedding has K keys and K values of d floats") {
@@ -130,8 +130,8 @@ TEST_CASE("episodic memory: an ensemble stores K keys and values per member") {
   const FactEmbedding e = embed_fact(model, {1, 2, 3});
   REQUIRE(e.m.size() == 6);
   // member 2 (index 1), hop 1 is made with that member's A^1
-  CHECK((e.m[2].array() == embed_sentence(model.A(1, 1), {1, 2, 3}, model.position_weights())
-                               .array())
-            .all());
+  CHECK(
+      (e.m[2].array() == embed_sentence(model.A(1, 1), {1, 2, 3}, model.position_weights()).array())
+          .all());
   CHECK_FALSE((e.m[2].array() == e.m[0].array()).all());
 }

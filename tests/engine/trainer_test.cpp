@@ -170,7 +170,7 @@ TEST_CASE("trainer: the learning rate is constant during linear start, then halv
   o.lr_halve_every = 3;
   const std::vector<EpochPlan> plan = schedule(o);
   REQUIRE(plan.size() == 10);
-  const float expected[] = {0.005f, 0.005f, 0.005f, 0.01f,   0.01f,
+  const float expected[] = {0.005f, 0.005f, 0.005f, 0.01f,  0.01f,
                             0.01f,  0.005f, 0.005f, 0.005f, 0.0025f};
   for (size_t e = 0; e < plan.size(); ++e) {
     CAPTURE(e);
@@ -194,9 +194,9 @@ TEST_CASE("trainer: gradients are clipped per matrix, not by one global norm") {
   Gradients g(model);
   g.g[0].setConstant(0);
   g.g[0](0, 1) = 30;
-  g.g[0](1, 1) = 40;                  // norm 50: rescaled to 40
+  g.g[0](1, 1) = 40;  // norm 50: rescaled to 40
   g.g[1].setConstant(0);
-  g.g[1](2, 3) = 39;                  // norm 39: kept as it is
+  g.g[1](2, 3) = 39;  // norm 39: kept as it is
   for (size_t i = 2; i < g.g.size(); ++i) g.g[i].setConstant(0.001f);
   const Gradients before = g;
   clip_per_matrix(g, 40.0f);

@@ -52,9 +52,9 @@ std::string trained_model(const std::filesystem::path& dir, const std::string& d
 // attention weight.
 // Returns how many stories were compared and how many of them were longer than the
 // model's memory (so the question saw only the most recent facts).
-std::pair<int, int> check_http_matches_eval(const std::string& data, int task,
-                                            const std::filesystem::path& dir,
-                                            const std::string& flags = "--epochs 30 --ls-epochs 10") {
+std::pair<int, int> check_http_matches_eval(
+    const std::string& data, int task, const std::filesystem::path& dir,
+    const std::string& flags = "--epochs 30 --ls-epochs 10") {
   const std::string db = trained_model(dir, data, task, flags);
   const std::string test_file = memnet::datasets::find_task_file(data, task, "test");
   const std::string predictions = (dir / "predictions.jsonl").string();
@@ -166,11 +166,10 @@ TEST_CASE("serve e2e: so does it on real task 3 stories longer than the memory")
                                                     << " (set MEMNET_BABI_DIR)");
     return;
   }
-  const auto [compared, windowed] =
-      check_http_matches_eval(memnet::testing::babi_dir() + "/en", 3,
-                              memnet::testing::temp_dir("serve_eval_options3"),
-                              "--attention distance --self-attention 2 --tied-self-attention "
-                              "--repeats 2 --ensemble 2 --threads 2 --epochs 4 --ls-epochs 2");
+  const auto [compared, windowed] = check_http_matches_eval(
+      memnet::testing::babi_dir() + "/en", 3, memnet::testing::temp_dir("serve_eval_options3"),
+      "--attention distance --self-attention 2 --tied-self-attention "
+      "--repeats 2 --ensemble 2 --threads 2 --epochs 4 --ls-epochs 2");
   CHECK(windowed >= 10);
 }
 
