@@ -43,23 +43,39 @@ for setup in "${setups[@]}"; do
   flags="${setup#*=}"
   db="$out/$name${JOINT:+-joint}.db"
   seeds_db="$out/$name${JOINT:+-joint}.seeds.db"
-  rm -f "$db" "$seeds_db"
   start=$(date +%s.%N)
-  # shellcheck disable=SC2086
-  "$MEMNET" train --data "$data" --model "$db" --repeats "$repeats" --threads "$threads" \
-    --save-repeats "$seeds_db" --quiet "${joint[@]}" $flags > "$out/$name${JOINT:+-joint}.train.log"
-  end=$(date +%s.%N)
+  if [[ -n "${REUSE:-}" && -f "$db" && -f "$seeds_db" ]]; then
+    start=$(cat "$db.seconds")  # trained by an earlier run: keep its time
+    end=0
+  else
+    rm -f "$db" "$seeds_db"
+    # shellcheck disable=SC2086
+    "$MEMNET" train --data "$data" --model "$db" --repeats "$repeats" --threads "$threads" \
+      --save-repeats "$seeds_db" --quiet "${joint[@]}" $flags > "$out/$name${JOINT:+-joint}.train.log"
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc > "$db.seconds"
+    start=$(cat "$db.seconds")
+    end=0
+  fi
   "$MEMNET" eval --model "$db" --data "$data" --json > "$out/$name${JOINT:+-joint}.json"
-  "$MEMNET" eval --model "$seeds_db" --data "$data" --json > "$out/$name${JOINT:+-joint}.seeds.json"
-  /usr/bin/python3 - "$out/$name${JOINT:+-joint}.json" "$out/$name${JOINT:+-joint}.seeds.json" \
-    "$name" "$(echo "$end - $start" | bc)" "$flags" <<'PY'
+  # every seed on its own: eval takes one model per task, so one eval per seed
+  seeds_json="$out/$name${JOINT:+-joint}.seeds.jsonl"
+  : > "$seeds_json"
+  for ((k = 1; k <= repeats; k++)); do
+    mapfile -t names < <(sqlite3 "$seeds_db" "SELECT name FROM models WHERE name LIKE '%.r$k'")
+    "$MEMNET" eval --model "$seeds_db" --data "$data" --name "${names[@]}" --json >> "$seeds_json"
+    echo >> "$seeds_json"
+  done
+  /usr/bin/python3 - "$out/$name${JOINT:+-joint}.json" "$seeds_json" \
+    "$name" "$start" "$flags" <<'PY'
 import json, statistics, sys
 from collections import defaultdict
 ev = json.load(open(sys.argv[1]))
-seeds = json.load(open(sys.argv[2]))
 by_task = defaultdict(list)
-for t in seeds["tasks"]:
-    by_task[t["task"]].append(t["error"])
+for line in open(sys.argv[2]):
+    if line.strip():
+        for t in json.loads(line)["tasks"]:
+            by_task[t["task"]].append(t["error"])
 med = {t: statistics.median(v) for t, v in by_task.items()}
 med_mean = 100 * sum(med.values()) / max(1, len(med))
 med_failed = sum(1 for v in med.values() if v > 0.05)

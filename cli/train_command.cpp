@@ -21,7 +21,7 @@ struct TrainFlags {
   std::string recipe = "best";
   std::optional<std::string> pe, attention;
   std::optional<int> dim, epochs, halve, ls_epochs, relu_units, self_attention, heads, ensemble;
-  std::optional<bool> gated;
+  std::optional<bool> gated, share_repeats;
   std::string tying = "adjacent";
   bool tied_self_attention = false;
   bool no_temporal = false;
@@ -61,6 +61,7 @@ core::TrainJob make_job(const TrainFlags& f) {
   o.seed = g.seed;
   o.repeats = g.repeats;
   o.threads = g.threads;
+  if (f.share_repeats) o.share_repeats = *f.share_repeats;
   if (f.epochs) o.epochs = *f.epochs;
   if (f.halve) o.lr_halve_every = *f.halve;
   if (f.ls_epochs) o.linear_start_epochs = *f.ls_epochs;
@@ -211,6 +212,10 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--threads", job.options.threads, "Threads (over tasks, repeats or the batch)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+  cmd->add_flag("--share-repeats,!--no-share-repeats", f->share_repeats,
+                fmt::format("With --pe auto: deal the --repeats seeds out between the two "
+                            "encodings instead of training both from every seed; default {}",
+                            best.options.share_repeats ? "on" : "off"));
   cmd->add_option("--save-repeats", job.repeats_path,
                   "Also save every repeat (seed) into this SQLite file as <name>.r<k>, to "
                   "evaluate the spread over seeds");

@@ -274,14 +274,23 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
     };
   }
 
-  // Run j trains candidate j / R from seed repeat j % R: every candidate sees the same seeds.
-  const int runs = C * R;
+  // Which runs train which candidate from which seed repeat. Every candidate trains every
+  // seed (C x R runs), or, with share_repeats, the R seeds are dealt out in turn (run j
+  // trains candidate j % C from seed j), so choosing costs no more than one config.
+  const int runs = o.share_repeats ? std::max(R, C) : C * R;
+  std::vector<int> candidate_of(static_cast<size_t>(runs)), seed_of(static_cast<size_t>(runs));
+  std::vector<std::vector<int>> runs_of(static_cast<size_t>(C));
+  for (int j = 0; j < runs; ++j) {
+    candidate_of[static_cast<size_t>(j)] = o.share_repeats ? j % C : j / R;
+    seed_of[static_cast<size_t>(j)] = o.share_repeats ? j : j % R;
+    runs_of[static_cast<size_t>(candidate_of[static_cast<size_t>(j)])].push_back(j);
+  }
   std::vector<RepeatOutcome> outcomes(static_cast<size_t>(runs));
   const bool parallel_runs = runs > 1 && o.threads > 1;
   ThreadPool outer(parallel_runs ? std::min(o.threads, runs) : 1);
   outer.parallel_for(runs, [&](int j) {
-    Run run(candidates[static_cast<size_t>(j / R)], train_set, val_set, o, j % R,
-            parallel_runs ? 1 : o.threads, report);
+    Run run(candidates[static_cast<size_t>(candidate_of[static_cast<size_t>(j)])], train_set,
+            val_set, o, seed_of[static_cast<size_t>(j)], parallel_runs ? 1 : o.threads, report);
     RepeatOutcome out = run.run();
     for (EpochRecord& e : out.epochs) e.repeat = j;
     outcomes[static_cast<size_t>(j)] = std::move(out);
@@ -289,7 +298,6 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
 
   // Per candidate: its runs ranked by validation error (then loss); the candidate kept is
   // the one whose `ensemble` best runs have the lowest mean validation error (then loss).
-  const int N = std::min(o.ensemble, R);
   auto better = [&](int a, int b) {
     const auto& x = outcomes[static_cast<size_t>(a)];
     const auto& y = outcomes[static_cast<size_t>(b)];
@@ -301,15 +309,16 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
   std::vector<int> chosen_runs;
   double chosen_error = 0, chosen_loss = 0;
   for (int c = 0; c < C; ++c) {
-    std::vector<int> ranked(static_cast<size_t>(R));
-    std::iota(ranked.begin(), ranked.end(), c * R);
+    std::vector<int> ranked = runs_of[static_cast<size_t>(c)];
     std::stable_sort(ranked.begin(), ranked.end(), better);
-    ranked.resize(static_cast<size_t>(N));
+    ranked.resize(std::min(static_cast<size_t>(o.ensemble), ranked.size()));
     double error = 0, loss = 0;
     for (int j : ranked) {
       error += outcomes[static_cast<size_t>(j)].validation_error;
       loss += outcomes[static_cast<size_t>(j)].validation_loss;
     }
+    error /= static_cast<double>(ranked.size());
+    loss /= static_cast<double>(ranked.size());
     if (c == 0 || error < chosen_error || (error == chosen_error && loss < chosen_loss)) {
       chosen = c;
       chosen_runs = ranked;
@@ -317,6 +326,7 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
       chosen_loss = loss;
     }
   }
+  const int N = static_cast<int>(chosen_runs.size());
 
   TrainingRecord rec;
   rec.seed = o.seed;
@@ -354,9 +364,8 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
   }
   std::vector<Memn2n> repeats;
   if (o.keep_repeats) {
-    for (int r = 0; r < R; ++r) {
-      repeats.push_back(std::move(*outcomes[static_cast<size_t>(chosen * R + r)].model));
-    }
+    for (int j : runs_of[static_cast<size_t>(chosen)])
+      repeats.push_back(std::move(*outcomes[static_cast<size_t>(j)].model));
   }
   rec.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -45,6 +45,9 @@ struct TrainOptions {
   int repeats = 1;            // paper: best of 10
   int ensemble = 1;           // keep this many best repeats as one ensemble model (<= repeats)
   bool keep_repeats = false;  // also return every repeat of the chosen config (TrainResult)
+  // With several candidate configs: false trains each candidate from every seed (C x
+  // repeats runs); true deals the seeds out among them (max(repeats, C) runs).
+  bool share_repeats = false;
   int threads = 1;
 };
 
@@ -78,9 +81,10 @@ TrainResult train(const ModelConfig& config, const std::vector<Example>& example
 
 // The same for several candidate configs (a structural option chosen per model on the
 // validation split, never on test): each candidate trains `repeats` seeds (the same seeds
-// for every candidate); the candidate kept is the one whose `ensemble` best seeds have the
-// lowest mean validation error. TrainingRecord::options names the candidates and the choice.
-// Every candidate must have members == 1.
+// for every candidate), or a share of them (share_repeats); the candidate kept is the one
+// whose `ensemble` best seeds have the lowest mean validation error.
+// TrainingRecord::options names the candidates and the choice. Every candidate must have
+// members == 1.
 TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<Example>& examples,
                   const TrainOptions& options, const ProgressCallback& progress = {});
 

@@ -233,3 +233,18 @@ TEST_CASE("trainer: candidate configs are chosen on validation and named in the 
   CHECK(r.record.options.find("candidates=") != std::string::npos);
   CHECK(r.record.epochs.size() == 4u * 35u);  // 2 candidates x 2 repeats x 35 epochs
 }
+
+TEST_CASE("trainer: shared repeats deal the seeds out among the candidates") {
+  TrainOptions o = quick_options();
+  o.repeats = 3;
+  o.share_repeats = true;
+  o.keep_repeats = true;
+  ModelConfig good = toy_config();
+  ModelConfig bad = toy_config();
+  bad.hops = 1;
+  bad.dim = 1;
+  const TrainResult r = train(std::vector<ModelConfig>{good, bad}, toy_task(200, 6), o);
+  CHECK(r.record.epochs.size() == 3u * 35u);  // 3 runs in all, not 2 x 3
+  CHECK(r.model.config().dim == 12);
+  CHECK(r.repeats.size() == 2);  // runs 0 and 2 trained the chosen (first) candidate
+}

@@ -18,6 +18,7 @@
 namespace memnet::storage {
 namespace {
 
+using engine::Attention;
 using engine::Encoding;
 using engine::Matrix;
 using engine::ModelConfig;
@@ -125,6 +126,13 @@ void check_same_model(const StoredModel& got, const StoredModel& want) {
   CHECK(got.config.encoding == want.config.encoding);
   CHECK(got.config.temporal == want.config.temporal);
   CHECK(got.config.tying == want.config.tying);
+  CHECK(got.config.attention == want.config.attention);
+  CHECK(got.config.gated == want.config.gated);
+  CHECK(got.config.relu_units == want.config.relu_units);
+  CHECK(got.config.self_attention_layers == want.config.self_attention_layers);
+  CHECK(got.config.heads == want.config.heads);
+  CHECK(got.config.tied_self_attention == want.config.tied_self_attention);
+  CHECK(got.config.members == want.config.members);
   CHECK(got.vocab.words() == want.vocab.words());
   REQUIRE(got.weights.size() == want.weights.size());
   for (std::size_t i = 0; i < want.weights.size(); ++i) {
@@ -197,6 +205,29 @@ TEST_CASE("load_model reproduces config, vocabulary and training record") {
   const StoredModel model = make_model("qa1", config, 7);
   save_model(db, model);
   check_same_model(load_model(db, "qa1").value(), model);
+}
+
+TEST_CASE("load_model reproduces every option beyond the paper, ensembles included") {
+  Database db(":memory:");
+  for (const Attention a : {Attention::kScaled, Attention::kCosine, Attention::kDistance}) {
+    for (const Tying tying : {Tying::kAdjacent, Tying::kLayerwise}) {
+      ModelConfig config = small_config();
+      config.dim = 4;
+      config.tying = tying;
+      config.attention = a;
+      config.gated = true;
+      config.relu_units = 2;
+      config.self_attention_layers = 2;
+      config.heads = 2;
+      config.tied_self_attention = tying == Tying::kLayerwise;
+      config.members = 3;
+      const std::string name = fmt::format("{}-{}", to_string(a), to_string(tying));
+      const StoredModel model = make_model(name, config, 9);
+      save_model(db, model);
+      CAPTURE(name);
+      check_same_model(load_model(db, name).value(), model);
+    }
+  }
 }
 
 TEST_CASE("training numbers survive exactly, NaN and infinities included, but not the sign of 0") {
