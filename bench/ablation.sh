@@ -63,6 +63,7 @@ for setup in "${setups[@]}"; do
   : > "$seeds_json"
   for ((k = 1; k <= repeats; k++)); do
     mapfile -t names < <(sqlite3 "$seeds_db" "SELECT name FROM models WHERE name LIKE '%.r$k'")
+    ((${#names[@]} > 0)) || break  # --share-repeats: fewer seeds per chosen config
     "$MEMNET" eval --model "$seeds_db" --data "$data" --name "${names[@]}" --json >> "$seeds_json"
     echo >> "$seeds_json"
   done

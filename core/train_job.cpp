@@ -22,7 +22,7 @@ constexpr engine::Encoding kBestEncoding = engine::Encoding::kReference;
 constexpr bool kBestPeAuto = false;
 constexpr bool kBestGated = true;
 constexpr engine::Attention kBestAttention = engine::Attention::kDot;
-constexpr int kBestEnsemble = 1;
+constexpr int kBestEnsemble = 5;
 
 struct Unit {
   std::string name;
