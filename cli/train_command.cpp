@@ -21,7 +21,9 @@ struct TrainFlags {
   std::string recipe = "best";
   std::optional<std::string> pe, attention;
   std::optional<int> dim, epochs, halve, ls_epochs, relu_units, self_attention, heads, ensemble;
-  std::optional<bool> gated, share_repeats;
+  bool gated = false, share_repeats = false;  // used only when given (*_flag->count())
+  CLI::Option* gated_flag = nullptr;
+  CLI::Option* share_repeats_flag = nullptr;
   std::string tying = "adjacent";
   bool tied_self_attention = false;
   bool no_temporal = false;
@@ -46,7 +48,7 @@ core::TrainJob make_job(const TrainFlags& f) {
   c.tied_self_attention = f.tied_self_attention;
   if (f.dim) c.dim = *f.dim;
   if (f.attention) c.attention = engine::parse_attention(*f.attention);
-  if (f.gated) c.gated = *f.gated;
+  if (f.gated_flag->count()) c.gated = f.gated;
   if (f.relu_units) c.relu_units = *f.relu_units;
   if (f.self_attention) c.self_attention_layers = *f.self_attention;
   if (f.heads) c.heads = *f.heads;
@@ -61,7 +63,7 @@ core::TrainJob make_job(const TrainFlags& f) {
   o.seed = g.seed;
   o.repeats = g.repeats;
   o.threads = g.threads;
-  if (f.share_repeats) o.share_repeats = *f.share_repeats;
+  if (f.share_repeats_flag->count()) o.share_repeats = f.share_repeats;
   if (f.epochs) o.epochs = *f.epochs;
   if (f.halve) o.lr_halve_every = *f.halve;
   if (f.ls_epochs) o.linear_start_epochs = *f.ls_epochs;
@@ -99,12 +101,17 @@ int run(TrainFlags& f) {
   const auto models = core::run_train(job, progress);
   if (live) std::cerr << "\n";
   for (const auto& m : models) {
+    const std::string kept =
+        m.config.members > 1
+            ? fmt::format("ensemble of the {} best of {} runs", m.config.members, m.record.repeats)
+            : fmt::format("best of {} runs: #{}", m.record.repeats, m.record.best_repeat + 1);
+    const std::string options = engine::describe_extensions(m.config);
     std::cout << fmt::format(
-        "saved model '{}' to {}: tasks {}, {} questions, vocabulary {}, validation error {:.1f}% "
-        "(best of {} repeats: #{}), {}\n",
+        "saved model '{}' to {}: tasks {}, {} questions, vocabulary {}, pe {}{}{}, validation "
+        "error {:.1f}% ({}), {}\n",
         m.name, job.model_path, fmt::join(m.tasks, ","), m.train_questions, m.vocab_size,
-        100 * m.record.validation_error, m.record.repeats, m.record.best_repeat + 1,
-        format_duration(m.record.wall_seconds));
+        engine::to_string(m.config.encoding), options.empty() ? "" : ", ", options,
+        100 * m.record.validation_error, kept, format_duration(m.record.wall_seconds));
   }
   return kExitOk;
 }
@@ -156,10 +163,10 @@ Runner add_train_command(CLI::App& app) {
                               "(learned inverse temperature) or distance (-|u - m|^2); default {}",
                               engine::to_string(best.config.attention)))
       ->check(CLI::IsMember({"dot", "scaled", "cosine", "distance"}));
-  cmd->add_flag("--gated,!--no-gated", f->gated,
-                fmt::format("Gated hops (Liu & Perez 2017): u' = o*T + u*(1-T), "
-                            "T = sigmoid(W_T u + b_T); default {}",
-                            best.config.gated ? "on" : "off"));
+  f->gated_flag = cmd->add_flag("--gated,!--no-gated", f->gated,
+                                fmt::format("Gated hops (Liu & Perez 2017): u' = o*T + u*(1-T), "
+                                            "T = sigmoid(W_T u + b_T); default {}",
+                                            best.config.gated ? "on" : "off"));
   cmd->add_option("--relu-units", f->relu_units,
                   "ReLU on the first N units of u after every hop (the paper's larger model: "
                   "half of d); default 0")
@@ -212,10 +219,11 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--threads", job.options.threads, "Threads (over tasks, repeats or the batch)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
-  cmd->add_flag("--share-repeats,!--no-share-repeats", f->share_repeats,
-                fmt::format("With --pe auto: deal the --repeats seeds out between the two "
-                            "encodings instead of training both from every seed; default {}",
-                            best.options.share_repeats ? "on" : "off"));
+  f->share_repeats_flag =
+      cmd->add_flag("--share-repeats,!--no-share-repeats", f->share_repeats,
+                    fmt::format("With --pe auto: deal the --repeats seeds out between the two "
+                                "encodings instead of training both from every seed; default {}",
+                                best.options.share_repeats ? "on" : "off"));
   cmd->add_option("--save-repeats", job.repeats_path,
                   "Also save every repeat (seed) into this SQLite file as <name>.r<k>, to "
                   "evaluate the spread over seeds");

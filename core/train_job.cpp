@@ -168,6 +168,7 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     out.tasks = unit.tasks;
     out.vocab_size = vocab.size();
     out.train_questions = static_cast<int>(examples.size());
+    out.config = result.model.config();
     out.record = std::move(result.record);
   });
   return results;

@@ -52,7 +52,8 @@ struct TrainedModel {
   std::string name;
   std::vector<int> tasks;
   int vocab_size = 0;
-  int train_questions = 0;  // before the validation split
+  int train_questions = 0;     // before the validation split
+  engine::ModelConfig config;  // of the saved model (members > 1 for an ensemble)
   engine::TrainingRecord record;
 };
 

@@ -1,6 +1,7 @@
 // Smoke tests through the real `memnet` binary: generate -> train -> eval -> ask, and the
 // error contracts a user meets first (malformed bAbI file, unknown words, missing model).
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -10,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include "storage/database.h"
+#include "storage/model_store.h"
 #include "tests/run_memnet.h"
 #include "tests/test_data.h"
 
@@ -106,4 +109,43 @@ TEST_CASE("cli: usage errors exit 2, a missing model file exits 1 with its name"
   CHECK(a.status == 1);
   CHECK(a.out.find("/nonexistent/m.db") != std::string::npos);
   CHECK(run_memnet("--help").status == 0);
+}
+
+TEST_CASE("cli: train without flags stores the best recipe; --recipe paper the paper's model") {
+  // What a user who passes no flags gets must be the recipe of docs/benchmarks.md: a flag
+  // parser that silently resets a default would fail here.
+  const auto dir = memnet::testing::temp_dir("cli_recipe");
+  const std::string data = std::string(MEMNET_SOURCE_DIR) + "/data/demo";
+  struct Case {
+    std::string flags;
+    bool gated;
+    memnet::engine::Encoding encoding;
+    int members;
+  };
+  const Case cases[] = {
+      {"--repeats 2", true, memnet::engine::Encoding::kReference, 2},  // ensemble capped
+      {"--recipe paper --repeats 2", false, memnet::engine::Encoding::kPaper, 1},
+      {"--no-gated --pe paper", false, memnet::engine::Encoding::kPaper, 1},
+      {"--recipe paper --gated --ensemble 2 --repeats 3", true, memnet::engine::Encoding::kPaper,
+       2},
+  };
+  int i = 0;
+  for (const Case& c : cases) {
+    CAPTURE(c.flags);
+    const std::string db = (dir / fmt::format("m{}.db", i++)).string();
+    const Run t = run_memnet("train --data " + data + " --task 1 --model " + db +
+                             " --epochs 2 --ls-epochs 1 --threads 2 --quiet " + c.flags);
+    REQUIRE_MESSAGE(t.status == 0, t.out);
+    memnet::storage::Database file(db);
+    const auto m = memnet::storage::load_model(file, "task1");
+    REQUIRE(m.has_value());
+    CHECK(m->config.gated == c.gated);
+    CHECK(m->config.encoding == c.encoding);
+    CHECK(m->config.members == c.members);
+    CHECK(m->config.attention == memnet::engine::Attention::kDot);
+  }
+  const Run bad = run_memnet("train --data " + data + " --task 1 --model " +
+                             (dir / "x.db").string() + " --ensemble 3 --repeats 2 --quiet");
+  CHECK(bad.status == 1);
+  CHECK(bad.out.find("ensemble") != std::string::npos);
 }
