@@ -43,10 +43,11 @@ std::string describe(const TrainOptions& o) {
   return fmt::format(
       "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
       "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
-      "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nthreads={}\n",
+      "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nshare_repeats={}\n"
+      "threads={}\n",
       o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
       o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
-      o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.threads);
+      o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.share_repeats, o.threads);
 }
 
 std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
