@@ -153,7 +153,7 @@ TEST_CASE("serve e2e: real bAbI task 3 stories longer than the memory match eval
 // ensemble member, self-attention over the window at ask time) must still equal eval.
 constexpr const char* kEveryOption =
     "--gated --attention cosine --self-attention 1 --heads 2 --relu-units 10 --repeats 2 "
-    "--ensemble 2 --threads 2 --epochs 30 --ls-epochs 10";
+    "--ensemble 2 --threads 2 --epochs 10 --ls-epochs 5";
 
 TEST_CASE("serve e2e: a model with every option beyond the paper answers over HTTP as eval") {
   check_http_matches_eval(demo_dir(), 1, memnet::testing::temp_dir("serve_eval_options"),
@@ -161,6 +161,13 @@ TEST_CASE("serve e2e: a model with every option beyond the paper answers over HT
 }
 
 TEST_CASE("serve e2e: so does it on real task 3 stories longer than the memory") {
+  if (!std::string_view(MEMNET_SANITIZERS).empty()) {
+    // Self-attention over 50-fact windows trains for minutes under a sanitizer; the Release
+    // suite (the README's test command) runs this test.
+    MESSAGE("SKIPPED under sanitizers (" MEMNET_SANITIZERS
+            "): training self-attention on task 3 is too slow; the Release suite runs it");
+    return;
+  }
   if (!memnet::testing::babi_available()) {
     MESSAGE("SKIPPED: real bAbI data not found at " << memnet::testing::babi_dir()
                                                     << " (set MEMNET_BABI_DIR)");
