@@ -57,6 +57,7 @@ TrainJob recipe_job(Recipe recipe, bool joint) {
   c.gated = kBestGated;
   c.attention = kBestAttention;
   o.ensemble = kBestEnsemble;
+  job.large_model = TrainJob::LargeModel{};
   return job;
 }
 
@@ -113,6 +114,15 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       if (job.pad_memory) padded_memory = std::max(padded_memory, longest_story(*s));
     }
     std::vector<engine::ModelConfig> candidates{job.config};
+    size_t questions = 0;
+    for (const auto* ss : stories)
+      for (const auto& story : *ss) questions += story.questions.size();
+    if (job.large_model &&
+        questions >=
+            static_cast<size_t>(job.large_model->min_questions_per_task) * unit.tasks.size()) {
+      candidates[0].dim = job.large_model->dim;
+      candidates[0].relu_units = job.large_model->relu_units;
+    }
     if (job.pe_auto) {
       candidates[0].encoding = engine::Encoding::kPaper;
       candidates.push_back(candidates[0]);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,15 @@ struct TrainJob {
   // --pe auto: train `config` with both position encodings (paper and reference) and keep,
   // per model, the one better on the validation split (config.encoding is then ignored).
   bool pe_auto = false;
+  // The best recipe's larger model for large training sets: when the training files hold at
+  // least `min_questions_per_task` questions per task (bAbI 10k), d and the ReLU units become
+  // these (the paper's larger 10k model: d = 100, ReLU on half of u). Unset: `config` as is.
+  struct LargeModel {
+    int min_questions_per_task = 5000;
+    int dim = 100;
+    int relu_units = 50;
+  };
+  std::optional<LargeModel> large_model;
   bool pad_memory = true;  // padded_memory = min(memory_size, longest training story),
                            // as the authors' code; false: no empty slots
   engine::TrainOptions options;

@@ -149,3 +149,27 @@ TEST_CASE("cli: train without flags stores the best recipe; --recipe paper the p
   CHECK(bad.status == 1);
   CHECK(bad.out.find("ensemble") != std::string::npos);
 }
+
+TEST_CASE("cli: the default recipe takes the larger model from 5000 questions per task") {
+  const auto dir = memnet::testing::temp_dir("cli_large");
+  const std::string data = (dir / "data").string();
+  REQUIRE(run_memnet("generate --out " + data + " --train 5000 --test 10 --seed 3").status == 0);
+  struct Case {
+    std::string flags;
+    int dim, relu_units;
+  };
+  const Case cases[] = {{"", 100, 50}, {"--dim 30", 30, 0}, {"--recipe paper", 20, 0}};
+  int i = 0;
+  for (const Case& c : cases) {
+    CAPTURE(c.flags);
+    const std::string db = (dir / fmt::format("m{}.db", i++)).string();
+    const Run t = run_memnet("train --data " + data + " --task 1 --model " + db +
+                             " --epochs 1 --ls-epochs 0 --threads 2 --quiet " + c.flags);
+    REQUIRE_MESSAGE(t.status == 0, t.out);
+    memnet::storage::Database file(db);
+    const auto m = memnet::storage::load_model(file, "task1");
+    REQUIRE(m.has_value());
+    CHECK(m->config.dim == c.dim);
+    CHECK(m->config.relu_units == c.relu_units);
+  }
+}
