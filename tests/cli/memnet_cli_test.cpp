@@ -34,7 +34,7 @@ TEST_CASE("cli: generate, train, eval --json and ask --json work end to end") {
   REQUIRE_MESSAGE(g.status == 0, g.out);
 
   Run t = run_memnet("train --data " + data + " --task 1 --model " + db +
-                     " --epochs 25 --ls-epochs 5 --threads 2 --quiet");
+                     " --epochs 60 --ls-epochs 10 --threads 2 --quiet");
   REQUIRE_MESSAGE(t.status == 0, t.out);
   CHECK(t.out.find("saved model 'task1'") != std::string::npos);
 
