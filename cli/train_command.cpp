@@ -21,9 +21,11 @@ struct TrainFlags {
   std::string recipe = "best";
   std::optional<std::string> pe, attention;
   std::optional<int> dim, epochs, halve, ls_epochs, relu_units, self_attention, heads, ensemble;
-  bool gated = false, share_repeats = false;  // used only when given (*_flag->count())
+  // used only when given (*_flag->count())
+  bool gated = false, share_repeats = false, best_epoch = false;
   CLI::Option* gated_flag = nullptr;
   CLI::Option* share_repeats_flag = nullptr;
+  CLI::Option* best_epoch_flag = nullptr;
   std::string tying = "adjacent";
   bool tied_self_attention = false;
   bool no_temporal = false;
@@ -59,12 +61,14 @@ core::TrainJob make_job(const TrainFlags& f) {
   o.linear_start_learning_rate = g.linear_start_learning_rate;
   o.batch_size = g.batch_size;
   o.max_grad_norm = g.max_grad_norm;
+  o.weight_decay = g.weight_decay;
   o.random_noise = g.random_noise;
   o.validation_share = g.validation_share;
   o.seed = g.seed;
   o.repeats = g.repeats;
   o.threads = g.threads;
   if (f.share_repeats_flag->count()) o.share_repeats = f.share_repeats;
+  if (f.best_epoch_flag->count()) o.best_epoch = f.best_epoch;
   if (f.epochs) o.epochs = *f.epochs;
   if (f.halve) o.lr_halve_every = *f.halve;
   if (f.ls_epochs) o.linear_start_epochs = *f.ls_epochs;
@@ -155,12 +159,13 @@ Runner add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--pe", f->pe,
-                  fmt::format("Position encoding: paper, reference (the authors' code), none (bag "
-                              "of words), or auto (train both, keep the better on validation); "
-                              "default {}",
+                  fmt::format("Position encoding: paper, reference (the authors' code), local "
+                              "(the authors' formula, J = that sentence's length), none (bag "
+                              "of words), or auto (train paper and reference, keep the better on "
+                              "validation); default {}",
                               best.pe_auto ? std::string("auto")
                                            : std::string(engine::to_string(best.config.encoding))))
-      ->check(CLI::IsMember({"paper", "reference", "none", "bow", "auto"}));
+      ->check(CLI::IsMember({"paper", "reference", "local", "none", "bow", "auto"}));
   cmd->add_option("--attention", f->attention,
                   fmt::format("Attention kernel: dot (the paper), scaled (by 1/sqrt(d)), cosine "
                               "(learned inverse temperature) or distance (-|u - m|^2); default {}",
@@ -209,6 +214,10 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--max-grad-norm", job.options.max_grad_norm,
                   "Clip each gradient matrix to this norm")
       ->capture_default_str();
+  cmd->add_option("--weight-decay", job.options.weight_decay,
+                  "L2 weight decay per update (theta -= lr * decay * theta), 0 to disable")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.999));
   cmd->add_option("--random-noise", job.options.random_noise,
                   "Share of empty memories inserted while training (RN), 0 to disable")
       ->capture_default_str();
@@ -227,6 +236,11 @@ Runner add_train_command(CLI::App& app) {
                     fmt::format("With --pe auto: deal the --repeats seeds out between the two "
                                 "encodings instead of training both from every seed; default {}",
                                 best.options.share_repeats ? "on" : "off"));
+  f->best_epoch_flag = cmd->add_flag(
+      "--best-epoch,!--no-best-epoch", f->best_epoch,
+      fmt::format("Early stopping: each repeat keeps its weights from the epoch with the lowest "
+                  "validation error, not the last epoch's; default {}",
+                  best.options.best_epoch ? "on" : "off"));
   cmd->add_option("--save-repeats", job.repeats_path,
                   "Also save every repeat (seed) into this SQLite file as <name>.r<k>, to "
                   "evaluate the spread over seeds");

@@ -40,6 +40,8 @@ std::string_view to_string(Encoding e) {
       return "paper";
     case Encoding::kReference:
       return "reference";
+    case Encoding::kLocal:
+      return "local";
   }
   return "?";
 }
@@ -102,8 +104,9 @@ Encoding parse_encoding(std::string_view s) {
   if (s == "none" || s == "bow") return Encoding::kBagOfWords;
   if (s == "paper") return Encoding::kPaper;
   if (s == "reference") return Encoding::kReference;
-  throw std::invalid_argument(
-      fmt::format("unknown position encoding '{}' (expected paper, reference or none)", s));
+  if (s == "local") return Encoding::kLocal;
+  throw std::invalid_argument(fmt::format(
+      "unknown position encoding '{}' (expected paper, reference, local or none)", s));
 }
 
 Tying parse_tying(std::string_view s) {

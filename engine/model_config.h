@@ -18,6 +18,9 @@ enum class Encoding {
   kPaper,       // PE, l_kj = (1 - j/J) - (k/d)(1 - 2j/J), J = words in that sentence
   kReference,   // PE of the authors' code, l_kj = 1 + 4(k - (d+1)/2)(j - (J+1)/2)/(dJ),
                 // J = ModelConfig::sentence_length (longest training sentence)
+  kLocal,       // the authors' formula with J = words in that sentence (as kPaper does):
+                // a short sentence keeps its full range of positions however long the
+                // longest training sentence is (joint training mixes tasks' lengths)
 };
 
 // Weight tying (paper section 2.2).
@@ -81,7 +84,7 @@ Attention parse_attention(std::string_view s);
 // One line naming every option that differs from the paper's model, e.g.
 // "attention=scaled gated relu_units=50"; "" for the paper's model.
 std::string describe_extensions(const ModelConfig& config);
-// Accept "none"/"bow", "paper", "reference"; and "adjacent", "layerwise".
+// Accept "none"/"bow", "paper", "reference", "local"; and "adjacent", "layerwise".
 // Throw std::invalid_argument listing the accepted values.
 Encoding parse_encoding(std::string_view s);
 Tying parse_tying(std::string_view s);

@@ -19,7 +19,7 @@ Matrix position_encoding(Index d, Index J, Encoding variant) {
       double l = 1.0;
       if (variant == Encoding::kPaper) {
         l = (1.0 - j / JJ) - (k / dd) * (1.0 - 2.0 * j / JJ);
-      } else if (variant == Encoding::kReference) {
+      } else if (variant == Encoding::kReference || variant == Encoding::kLocal) {
         l = 1.0 + 4.0 * (k - (dd + 1.0) / 2.0) * (j - (JJ + 1.0) / 2.0) / (dd * JJ);
       }
       L(k - 1, j - 1) = static_cast<float>(l);

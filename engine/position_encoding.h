@@ -15,13 +15,13 @@ namespace memnet::engine {
 
 // Returns L, a d x J matrix whose column j-1 is l_j (j = 1..J).
 //   paper:     l_kj = (1 - j/J) - (k/d)(1 - 2j/J)
-//   reference: l_kj = 1 + 4(k - (d+1)/2)(j - (J+1)/2)/(d J)
+//   reference, local: l_kj = 1 + 4(k - (d+1)/2)(j - (J+1)/2)/(d J)
 //   none:      l_kj = 1
 // Throws std::invalid_argument unless d > 0 and J > 0.
 Matrix position_encoding(Index d, Index J, Encoding variant);
 
 // The weights a model applies to a sentence of `length` words, cached per length.
-// paper: J = the sentence's own length. reference: J = max(sentence_length, length).
+// paper, local: J = the sentence's own length. reference: J = max(sentence_length, length).
 class PositionWeights {
  public:
   PositionWeights() = default;

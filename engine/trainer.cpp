@@ -37,6 +37,9 @@ void validate(const TrainOptions& o) {
   require(o.repeats >= 1 && o.repeats <= 1000, "repeats must be in [1, 1000]");
   require(o.threads >= 1 && o.threads <= 256, "threads must be in [1, 256]");
   require(o.ensemble >= 1 && o.ensemble <= o.repeats, "ensemble must be in [1, repeats]");
+  require(o.weight_decay >= 0 && o.weight_decay < 1, "weight decay must be in [0, 1)");
+  require(!o.best_epoch || o.validation_share > 0, "best epoch needs a validation split");
+  require(!o.best_epoch || o.epochs > 0, "best epoch needs epochs after linear start");
 }
 
 std::string describe(const TrainOptions& o) {
@@ -44,10 +47,11 @@ std::string describe(const TrainOptions& o) {
       "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
       "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
       "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nshare_repeats={}\n"
-      "threads={}\n",
+      "best_epoch={}\nweight_decay={}\nthreads={}\n",
       o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
       o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
-      o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.share_repeats, o.threads);
+      o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.share_repeats,
+      o.best_epoch, o.weight_decay, o.threads);
 }
 
 std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
@@ -121,6 +125,7 @@ struct RepeatOutcome {
   std::optional<Memn2n> model;
   std::vector<EpochRecord> epochs;
   double validation_error = 1, validation_loss = 0;
+  int kept_epoch = 0;  // best_epoch: the epoch whose weights were kept (else 0: the last)
 };
 
 class Run {
@@ -150,6 +155,8 @@ class Run {
     std::vector<size_t> order(train_.size());
     std::iota(order.begin(), order.end(), 0);
     bool linear = false;
+    std::optional<Memn2n> best;  // best_epoch: the weights of the best epoch so far
+    Score best_score;
     for (int epoch_no = 1; epoch_no <= total_epochs; ++epoch_no) {
       const float lr = plan[static_cast<size_t>(epoch_no - 1)].learning_rate;
       linear = plan[static_cast<size_t>(epoch_no - 1)].linear;
@@ -200,6 +207,18 @@ class Run {
       rec.validation_loss = val_.empty() ? 0 : v.loss / static_cast<double>(val_.size());
       rec.validation_error =
           val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
+      if (o_.best_epoch && !linear &&
+          (!best || v.wrong < best_score.wrong ||
+           (v.wrong == best_score.wrong && v.loss <= best_score.loss))) {
+        // ties go to the later epoch: same error, lower or equal loss, more training
+        best_score = v;
+        if (best) {
+          best->mutable_parameters() = model.parameters();
+        } else {
+          best.emplace(model);
+        }
+        out.kept_epoch = epoch_no;
+      }
       out.epochs.push_back(rec);
       if (report_) {
         TrainProgress p;
@@ -213,6 +232,7 @@ class Run {
         report_(p);
       }
     }
+    if (best) model = std::move(*best);
     Score v = score(model, val_, /*linear=*/false);
     out.validation_error =
         val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
@@ -225,7 +245,11 @@ class Run {
   void update(Memn2n& model, Gradients& g, float lr) {
     clip_per_matrix(g, o_.max_grad_norm);
     auto& params = model.mutable_parameters();
-    for (size_t i = 0; i < params.size(); ++i) params[i].value.noalias() -= lr * g.g[i];
+    const float keep = 1 - lr * o_.weight_decay;
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (o_.weight_decay > 0) params[i].value *= keep;
+      params[i].value.noalias() -= lr * g.g[i];
+    }
     model.zero_nil();
   }
 
@@ -342,6 +366,11 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
                                describe_choice(candidates[static_cast<size_t>(chosen)]));
   }
   if (N > 1) rec.options += fmt::format("ensemble_runs={}\n", fmt::join(chosen_runs, ","));
+  if (o.best_epoch) {
+    std::vector<int> kept_epochs;
+    for (int j : chosen_runs) kept_epochs.push_back(outcomes[static_cast<size_t>(j)].kept_epoch);
+    rec.options += fmt::format("kept_epochs={}\n", fmt::join(kept_epochs, ","));
+  }
   for (auto& out : outcomes)
     rec.epochs.insert(rec.epochs.end(), out.epochs.begin(), out.epochs.end());
 

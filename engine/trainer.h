@@ -11,7 +11,8 @@
 //     ~random_noise*n empty memories had been inserted among them (the authors' method);
 //   - `validation_share` of the examples (per task) held out; with `repeats` > 1 each repeat
 //     starts from its own seed and the one with the lowest validation error is kept, or with
-//     `ensemble` = N the N best, as one ensemble model.
+//     `ensemble` = N the N best, as one ensemble model;
+//   - optionally (best_epoch) each repeat keeps the epoch best on validation.
 // Deterministic for a given seed and thread count. Threads go to repeats when there are
 // several (then the result does not depend on the thread count), otherwise to the batch.
 #pragma once
@@ -48,6 +49,12 @@ struct TrainOptions {
   // With several candidate configs: false trains each candidate from every seed (C x
   // repeats runs); true deals the seeds out among them (max(repeats, C) runs).
   bool share_repeats = false;
+  // Early stopping: each repeat keeps its weights from the epoch of the normal schedule with
+  // the lowest validation error (then loss), not the last epoch's. Needs a validation split.
+  bool best_epoch = false;
+  // L2 weight decay: every update also takes lr * weight_decay * theta from each weight
+  // (the gradient of weight_decay/2 |theta|^2 per batch, not clipped). 0 (the paper) disables.
+  float weight_decay = 0.0f;
   int threads = 1;
 };
 

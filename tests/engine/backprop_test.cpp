@@ -143,7 +143,8 @@ void check_extension_gradients(const Mode& mode) { check_gradients(mode, kExtens
 }  // namespace
 
 TEST_CASE("backprop: matches central differences for every parameter in every mode") {
-  for (Encoding e : {Encoding::kBagOfWords, Encoding::kPaper, Encoding::kReference}) {
+  for (Encoding e :
+       {Encoding::kBagOfWords, Encoding::kPaper, Encoding::kReference, Encoding::kLocal}) {
     for (bool temporal : {false, true}) {
       for (Tying tying : {Tying::kAdjacent, Tying::kLayerwise}) {
         for (bool linear : {false, true}) {

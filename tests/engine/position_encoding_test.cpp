@@ -42,4 +42,12 @@ TEST_CASE("position weights: paper uses each sentence's own length, reference a 
   PositionWeights ref(c);
   CHECK(ref.for_length(2).isApprox(position_encoding(4, 6, Encoding::kReference).leftCols(2)));
   CHECK(ref.for_length(8).isApprox(position_encoding(4, 8, Encoding::kReference)));
+  // local: the authors' formula over the sentence's own length, whatever J the model has
+  c.encoding = Encoding::kLocal;
+  PositionWeights local(c);
+  CHECK(local.for_length(2).isApprox(position_encoding(4, 2, Encoding::kReference)));
+  CHECK(local.for_length(8).isApprox(position_encoding(4, 8, Encoding::kReference)));
+  CHECK(!local.for_length(2).isApprox(ref.for_length(2)));
+  CHECK(parse_encoding("local") == Encoding::kLocal);
+  CHECK(to_string(Encoding::kLocal) == "local");
 }

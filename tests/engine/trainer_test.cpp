@@ -248,3 +248,63 @@ TEST_CASE("trainer: shared repeats deal the seeds out among the candidates") {
   CHECK(r.model.config().dim == 12);
   CHECK(r.repeats.size() == 2);  // runs 0 and 2 trained the chosen (first) candidate
 }
+
+TEST_CASE("trainer: best epoch keeps the weights of the epoch best on validation") {
+  TrainOptions o = quick_options();
+  o.learning_rate = 0.05f;  // a noisy run, so that the last epoch is not always the best
+  o.best_epoch = true;
+  const auto xs = toy_task(200, 9);
+  const TrainResult r = train(toy_config(), xs, o);
+  // the kept weights score exactly the best normal-schedule epoch's validation error
+  double best = 2;
+  int best_epoch = 0;
+  for (const EpochRecord& e : r.record.epochs) {
+    if (e.linear_start) continue;
+    if (e.validation_error <= best) {
+      if (e.validation_error < best) best_epoch = e.epoch;
+      best = e.validation_error;
+    }
+  }
+  CHECK(r.record.validation_error == doctest::Approx(best));
+  const auto at = r.record.options.find("kept_epochs=");
+  REQUIRE(at != std::string::npos);
+  const int kept = std::stoi(r.record.options.substr(at + 12));
+  CHECK(kept > o.linear_start_epochs);
+  CHECK(r.record.epochs[static_cast<size_t>(kept - 1)].validation_error == best);
+  CHECK(kept >= best_epoch);  // ties go to the later epoch (lower or equal loss)
+  // without it the last epoch's weights are kept
+  o.best_epoch = false;
+  const TrainResult last = train(toy_config(), xs, o);
+  CHECK(last.record.validation_error ==
+        doctest::Approx(last.record.epochs.back().validation_error));
+  CHECK(last.record.options.find("kept_epochs=") == std::string::npos);
+  // and it needs a validation split
+  o.best_epoch = true;
+  o.validation_share = 0;
+  CHECK_THROWS_AS(train(toy_config(), xs, o), std::invalid_argument);
+}
+
+TEST_CASE("trainer: weight decay shrinks the weights and keeps the nil column zero") {
+  TrainOptions o = quick_options();
+  const auto xs = toy_task(200, 4);
+  auto squared_norm = [](const Memn2n& m) {
+    double s = 0;
+    for (const NamedMatrix& p : m.parameters()) s += p.value.squaredNorm();
+    return s;
+  };
+  const TrainResult plain = train(toy_config(), xs, o);
+  o.weight_decay = 0.2f;
+  const TrainResult decayed = train(toy_config(), xs, o);
+  CHECK(squared_norm(decayed.model) < 0.8 * squared_norm(plain.model));
+  // the word matrices' nil columns (zero in the plain model) stay exactly zero
+  int nil_columns = 0;
+  for (size_t i = 0; i < plain.model.parameters().size(); ++i) {
+    if (!plain.model.parameters()[i].value.col(0).isZero(0)) continue;
+    ++nil_columns;
+    CHECK(decayed.model.parameters()[i].value.col(0).isZero(0));
+  }
+  CHECK(nil_columns >= 2);
+  CHECK(decayed.record.options.find("weight_decay=0.2") != std::string::npos);
+  o.weight_decay = -0.1f;
+  CHECK_THROWS_AS(train(toy_config(), xs, o), std::invalid_argument);
+}

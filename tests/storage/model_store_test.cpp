@@ -185,6 +185,10 @@ TEST_CASE("save_model then load_model reproduces every weight bit for bit") {
     config.encoding = Encoding::kReference;
     config.sentence_length = 6;
   }
+  SUBCASE("local position encoding") {
+    config.encoding = Encoding::kLocal;
+    config.sentence_length = 6;
+  }
   SUBCASE("bag of words, one hop, one word") {
     config.encoding = Encoding::kBagOfWords;
     config.hops = 1;
