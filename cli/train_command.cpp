@@ -21,6 +21,7 @@ struct TrainFlags {
   std::string recipe = "best";
   std::optional<std::string> pe, attention;
   std::optional<int> dim, epochs, halve, ls_epochs, relu_units, self_attention, heads, ensemble;
+  std::optional<float> lr;
   // used only when given (*_flag->count())
   bool gated = false, share_repeats = false, best_epoch = false;
   CLI::Option* gated_flag = nullptr;
@@ -57,7 +58,12 @@ core::TrainJob make_job(const TrainFlags& f) {
   if (f.heads) c.heads = *f.heads;
   engine::TrainOptions& o = job.options;
   const engine::TrainOptions& g = given.options;
-  o.learning_rate = g.learning_rate;
+  if (f.lr) o.learning_rate = *f.lr;
+  if (job.large_model) {  // a schedule flag the user gave holds for the larger model too
+    if (f.lr) job.large_model->learning_rate.reset();
+    if (f.epochs) job.large_model->epochs.reset();
+    if (f.halve) job.large_model->lr_halve_every.reset();
+  }
   o.linear_start_learning_rate = g.linear_start_learning_rate;
   o.batch_size = g.batch_size;
   o.max_grad_norm = g.max_grad_norm;
@@ -127,6 +133,7 @@ Runner add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   auto& job = f->job;
   const core::TrainJob best = core::recipe_job(core::Recipe::kBest, false);
+  const core::TrainJob best_joint = core::recipe_job(core::Recipe::kBest, true);
   job.options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App* cmd = app.add_subcommand(
       "train", "Train MemN2N models on bAbI tasks and save them to a SQLite file");
@@ -200,15 +207,24 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--tying", f->tying, "Weight tying: adjacent or layerwise")
       ->capture_default_str()
       ->check(CLI::IsMember({"adjacent", "layerwise"}));
-  cmd->add_option("--epochs", f->epochs, "Epochs after linear start (default 100, joint 60)");
+  cmd->add_option("--epochs", f->epochs,
+                  fmt::format("Epochs after linear start (default {}, joint {}; --recipe paper "
+                              "100, joint 60)",
+                              best.options.epochs, best_joint.options.epochs));
   cmd->add_option("--ls-epochs", f->ls_epochs,
                   "Linear start epochs, 0 to disable (default 20, joint 30)");
-  cmd->add_option("--lr", job.options.learning_rate, "Learning rate")->capture_default_str();
+  cmd->add_option("--lr", f->lr,
+                  fmt::format("Learning rate of the normal schedule (default {}, joint {}; "
+                              "--recipe paper 0.01)",
+                              best.options.learning_rate, best_joint.options.learning_rate))
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--ls-lr", job.options.linear_start_learning_rate,
                   "Learning rate during linear start")
       ->capture_default_str();
   cmd->add_option("--lr-halve-every", f->halve,
-                  "Halve the learning rate every N epochs (default 25, joint 15)");
+                  fmt::format("Halve the learning rate every N epochs (default {}, joint {}; "
+                              "--recipe paper 25, joint 15)",
+                              best.options.lr_halve_every, best_joint.options.lr_halve_every));
   cmd->add_option("--batch", job.options.batch_size, "Batch size (loss summed over the batch)")
       ->capture_default_str();
   cmd->add_option("--max-grad-norm", job.options.max_grad_norm,

@@ -23,6 +23,11 @@ constexpr bool kBestPeAuto = false;
 constexpr bool kBestGated = true;
 constexpr engine::Attention kBestAttention = engine::Attention::kDot;
 constexpr int kBestEnsemble = 5;
+// The schedule of one model per task: twice the paper's learning rate, 150 epochs halved
+// every 37 (the paper: 0.01, 100, 25). Joint training keeps the paper's schedule.
+constexpr float kBestLearningRate = 0.02f;
+constexpr int kBestEpochs = 150;
+constexpr int kBestHalveEvery = 37;
 
 struct Unit {
   std::string name;
@@ -58,6 +63,14 @@ TrainJob recipe_job(Recipe recipe, bool joint) {
   c.attention = kBestAttention;
   o.ensemble = kBestEnsemble;
   job.large_model = TrainJob::LargeModel{};
+  if (!joint) {
+    job.large_model->learning_rate = o.learning_rate;  // the paper's, as measured on 10k
+    job.large_model->epochs = o.epochs;
+    job.large_model->lr_halve_every = o.lr_halve_every;
+    o.learning_rate = kBestLearningRate;
+    o.epochs = kBestEpochs;
+    o.lr_halve_every = kBestHalveEvery;
+  }
   return job;
 }
 
@@ -117,11 +130,16 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     size_t questions = 0;
     for (const auto* ss : stories)
       for (const auto& story : *ss) questions += story.questions.size();
+    engine::TrainOptions options = job.options;
     if (job.large_model &&
         questions >=
             static_cast<size_t>(job.large_model->min_questions_per_task) * unit.tasks.size()) {
-      candidates[0].dim = job.large_model->dim;
-      candidates[0].relu_units = job.large_model->relu_units;
+      const TrainJob::LargeModel& large = *job.large_model;
+      candidates[0].dim = large.dim;
+      candidates[0].relu_units = large.relu_units;
+      if (large.learning_rate) options.learning_rate = *large.learning_rate;
+      if (large.epochs) options.epochs = *large.epochs;
+      if (large.lr_halve_every) options.lr_halve_every = *large.lr_halve_every;
     }
     if (job.pe_auto) {
       candidates[0].encoding = engine::Encoding::kPaper;
@@ -140,7 +158,6 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       examples.insert(examples.end(), std::make_move_iterator(xs.begin()),
                       std::make_move_iterator(xs.end()));
     }
-    engine::TrainOptions options = job.options;
     options.keep_repeats = !job.repeats_path.empty();
     if (outer_threads > 1) options.threads = 1;
     auto report = [&](const engine::TrainProgress& p) {

@@ -33,10 +33,14 @@ struct TrainJob {
   // The best recipe's larger model for large training sets: when the training files hold at
   // least `min_questions_per_task` questions per task (bAbI 10k), d and the ReLU units become
   // these (the paper's larger 10k model: d = 100, ReLU on half of u). Unset: `config` as is.
+  // The schedule fields, when set, replace the job's for such a model (the larger model was
+  // measured with the paper's schedule, not the 1k recipe's).
   struct LargeModel {
     int min_questions_per_task = 5000;
     int dim = 100;
     int relu_units = 50;
+    std::optional<float> learning_rate;
+    std::optional<int> epochs, lr_halve_every;
   };
   std::optional<LargeModel> large_model;
   bool pad_memory = true;  // padded_memory = min(memory_size, longest training story),

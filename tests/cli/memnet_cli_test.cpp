@@ -121,13 +121,19 @@ TEST_CASE("cli: train without flags stores the best recipe; --recipe paper the p
     bool gated;
     memnet::engine::Encoding encoding;
     int members;
+    std::string schedule;  // as the training record states it
   };
+  const std::string best = "learning_rate=0.02\nlr_halve_every=37\n";
+  const std::string paper = "learning_rate=0.01\nlr_halve_every=25\n";
   const Case cases[] = {
-      {"--repeats 2", true, memnet::engine::Encoding::kReference, 2},  // ensemble capped
-      {"--recipe paper --repeats 2", false, memnet::engine::Encoding::kPaper, 1},
-      {"--no-gated --pe paper", false, memnet::engine::Encoding::kPaper, 1},
+      {"--repeats 2", true, memnet::engine::Encoding::kReference, 2, best},  // ensemble capped
+      {"--recipe paper --repeats 2", false, memnet::engine::Encoding::kPaper, 1, paper},
+      {"--no-gated --pe paper --lr 0.01 --lr-halve-every 25", false,
+       memnet::engine::Encoding::kPaper, 1, paper},
       {"--recipe paper --gated --ensemble 2 --repeats 3", true, memnet::engine::Encoding::kPaper,
-       2},
+       2, paper},
+      {"--pe local --lr 0.03", true, memnet::engine::Encoding::kLocal, 1,
+       "learning_rate=0.03\nlr_halve_every=37\n"},
   };
   int i = 0;
   for (const Case& c : cases) {
@@ -143,6 +149,8 @@ TEST_CASE("cli: train without flags stores the best recipe; --recipe paper the p
     CHECK(m->config.encoding == c.encoding);
     CHECK(m->config.members == c.members);
     CHECK(m->config.attention == memnet::engine::Attention::kDot);
+    CHECK_MESSAGE(m->training.options.find(c.schedule) != std::string::npos,
+                  m->training.options);
   }
   const Run bad = run_memnet("train --data " + data + " --task 1 --model " +
                              (dir / "x.db").string() + " --ensemble 3 --repeats 2 --quiet");
@@ -157,8 +165,13 @@ TEST_CASE("cli: the default recipe takes the larger model from 5000 questions pe
   struct Case {
     std::string flags;
     int dim, relu_units;
+    std::string schedule;
   };
-  const Case cases[] = {{"", 100, 50}, {"--dim 30", 30, 0}, {"--recipe paper", 20, 0}};
+  // the larger model keeps the schedule it was measured with (the paper's), unless given
+  const Case cases[] = {{"", 100, 50, "learning_rate=0.01\nlr_halve_every=25\n"},
+                        {"--dim 30", 30, 0, "learning_rate=0.02\nlr_halve_every=37\n"},
+                        {"--recipe paper", 20, 0, "learning_rate=0.01\nlr_halve_every=25\n"},
+                        {"--lr 0.03", 100, 50, "learning_rate=0.03\nlr_halve_every=25\n"}};
   int i = 0;
   for (const Case& c : cases) {
     CAPTURE(c.flags);
@@ -171,5 +184,7 @@ TEST_CASE("cli: the default recipe takes the larger model from 5000 questions pe
     REQUIRE(m.has_value());
     CHECK(m->config.dim == c.dim);
     CHECK(m->config.relu_units == c.relu_units);
+    CHECK_MESSAGE(m->training.options.find(c.schedule) != std::string::npos,
+                  m->training.options);
   }
 }
