@@ -143,8 +143,9 @@ Runner add_train_command(CLI::App& app) {
       "--task", job.tasks,
       "Task number(s); one model per task unless --joint (default: every task in --data)");
   cmd->add_flag("--joint", job.joint,
-                "Train one model on all the tasks (paper defaults: d=50, 60 epochs, lr halved "
-                "every 15, 30 LS epochs)");
+                fmt::format("Train one model on all the tasks (d=50, 30 LS epochs; {} epochs, lr "
+                            "halved every {}; the paper: 60 and 15)",
+                            best_joint.options.epochs, best_joint.options.lr_halve_every));
   (void)task;
   cmd->add_option("--model", job.model_path,
                   "SQLite file to save the model(s) in (created if missing)")
