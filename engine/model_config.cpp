@@ -105,8 +105,8 @@ Encoding parse_encoding(std::string_view s) {
   if (s == "paper") return Encoding::kPaper;
   if (s == "reference") return Encoding::kReference;
   if (s == "local") return Encoding::kLocal;
-  throw std::invalid_argument(fmt::format(
-      "unknown position encoding '{}' (expected paper, reference, local or none)", s));
+  throw std::invalid_argument(
+      fmt::format("unknown position encoding '{}' (expected paper, reference, local or none)", s));
 }
 
 Tying parse_tying(std::string_view s) {

@@ -130,8 +130,8 @@ TEST_CASE("cli: train without flags stores the best recipe; --recipe paper the p
       {"--recipe paper --repeats 2", false, memnet::engine::Encoding::kPaper, 1, paper},
       {"--no-gated --pe paper --lr 0.01 --lr-halve-every 25", false,
        memnet::engine::Encoding::kPaper, 1, paper},
-      {"--recipe paper --gated --ensemble 2 --repeats 3", true, memnet::engine::Encoding::kPaper,
-       2, paper},
+      {"--recipe paper --gated --ensemble 2 --repeats 3", true, memnet::engine::Encoding::kPaper, 2,
+       paper},
       {"--pe local --lr 0.03", true, memnet::engine::Encoding::kLocal, 1,
        "learning_rate=0.03\nlr_halve_every=37\n"},
   };
@@ -149,8 +149,7 @@ TEST_CASE("cli: train without flags stores the best recipe; --recipe paper the p
     CHECK(m->config.encoding == c.encoding);
     CHECK(m->config.members == c.members);
     CHECK(m->config.attention == memnet::engine::Attention::kDot);
-    CHECK_MESSAGE(m->training.options.find(c.schedule) != std::string::npos,
-                  m->training.options);
+    CHECK_MESSAGE(m->training.options.find(c.schedule) != std::string::npos, m->training.options);
   }
   const Run bad = run_memnet("train --data " + data + " --task 1 --model " +
                              (dir / "x.db").string() + " --ensemble 3 --repeats 2 --quiet");
@@ -184,7 +183,6 @@ TEST_CASE("cli: the default recipe takes the larger model from 5000 questions pe
     REQUIRE(m.has_value());
     CHECK(m->config.dim == c.dim);
     CHECK(m->config.relu_units == c.relu_units);
-    CHECK_MESSAGE(m->training.options.find(c.schedule) != std::string::npos,
-                  m->training.options);
+    CHECK_MESSAGE(m->training.options.find(c.schedule) != std::string::npos, m->training.options);
   }
 }

@@ -55,8 +55,8 @@ const Extension kExtensions[] = {
 TEST_CASE("episodic memory: stored embeddings answer exactly as Memn2n::answer does") {
   std::mt19937_64 rng(11);
   for (const Extension& ext : kExtensions)
-    for (const Encoding enc : {Encoding::kBagOfWords, Encoding::kPaper, Encoding::kReference,
-                               Encoding::kLocal}) {
+    for (const Encoding enc :
+         {Encoding::kBagOfWords, Encoding::kPaper, Encoding::kReference, Encoding::kLocal}) {
       for (const Tying tying : {Tying::kAdjacent, Tying::kLayerwise}) {
         for (const bool temporal : {true, false}) {
           for (const int padded : {0, 8}) {
