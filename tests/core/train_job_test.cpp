@@ -4,23 +4,33 @@
 
 using memnet::core::Recipe;
 using memnet::core::recipe_job;
+using memnet::core::TrainJob;
+
+namespace {
+
+struct Schedule {
+  float learning_rate;
+  int epochs, lr_halve_every, linear_start_epochs, dim;
+};
+
+void check_schedule(const TrainJob& job, const Schedule& s) {
+  CHECK(job.options.learning_rate == s.learning_rate);
+  CHECK(job.options.epochs == s.epochs);
+  CHECK(job.options.lr_halve_every == s.lr_halve_every);
+  CHECK(job.options.linear_start_epochs == s.linear_start_epochs);
+  CHECK(job.config.dim == s.dim);
+}
+
+}  // namespace
 
 TEST_CASE("recipes: the best schedules as measured, the paper's exactly") {
   // docs/benchmarks.md, "The schedule": 1k one model per task and joint
-  const auto single = recipe_job(Recipe::kBest, false);
-  CHECK(single.options.learning_rate == 0.02f);
-  CHECK(single.options.epochs == 150);
-  CHECK(single.options.lr_halve_every == 37);
-  CHECK(single.options.linear_start_epochs == 20);
-  CHECK(single.config.dim == 20);
-  const auto joint = recipe_job(Recipe::kBest, true);
-  CHECK(joint.options.learning_rate == 0.01f);
-  CHECK(joint.options.epochs == 100);
-  CHECK(joint.options.lr_halve_every == 25);
-  CHECK(joint.options.linear_start_epochs == 30);
-  CHECK(joint.config.dim == 50);
+  const TrainJob single = recipe_job(Recipe::kBest, false);
+  const TrainJob joint = recipe_job(Recipe::kBest, true);
+  check_schedule(single, {0.02f, 150, 37, 20, 20});
+  check_schedule(joint, {0.01f, 100, 25, 30, 50});
   // the larger 10k model keeps the paper's schedule, the one it was measured with
-  for (const auto* job : {&single, &joint}) {
+  for (const TrainJob* job : {&single, &joint}) {
     REQUIRE(job->large_model.has_value());
     CHECK(job->large_model->learning_rate == 0.01f);
   }
@@ -28,14 +38,10 @@ TEST_CASE("recipes: the best schedules as measured, the paper's exactly") {
   CHECK(single.large_model->lr_halve_every == 25);
   CHECK(joint.large_model->epochs == 60);
   CHECK(joint.large_model->lr_halve_every == 15);
-  // the paper: section 4.2, and no larger model
-  const auto paper = recipe_job(Recipe::kPaper, false);
-  CHECK(paper.options.learning_rate == 0.01f);
-  CHECK(paper.options.epochs == 100);
-  CHECK(paper.options.lr_halve_every == 25);
+  // the paper: section 4.2, no gates and no larger model
+  const TrainJob paper = recipe_job(Recipe::kPaper, false);
+  check_schedule(paper, {0.01f, 100, 25, 20, 20});
+  check_schedule(recipe_job(Recipe::kPaper, true), {0.01f, 60, 15, 30, 50});
   CHECK_FALSE(paper.config.gated);
   CHECK_FALSE(paper.large_model.has_value());
-  const auto paper_joint = recipe_job(Recipe::kPaper, true);
-  CHECK(paper_joint.options.epochs == 60);
-  CHECK(paper_joint.options.lr_halve_every == 15);
 }
