@@ -497,7 +497,7 @@ TEST_CASE("damaged rows are reported as StorageError naming the file and the mod
   }
   SUBCASE("an unknown encoding") {
     damage = "UPDATE models SET encoding = 'fancy'";
-    message = "unknown position encoding 'fancy' (expected paper, reference or none)";
+    message = "unknown position encoding 'fancy' (expected paper, reference, local or none)";
   }
   SUBCASE("a seed that is not a number") {
     damage = "UPDATE training SET seed = '-1'";
