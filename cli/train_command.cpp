@@ -134,6 +134,8 @@ Runner add_train_command(CLI::App& app) {
   auto& job = f->job;
   const core::TrainJob best = core::recipe_job(core::Recipe::kBest, false);
   const core::TrainJob best_joint = core::recipe_job(core::Recipe::kBest, true);
+  const core::TrainJob paper = core::recipe_job(core::Recipe::kPaper, false);
+  const core::TrainJob paper_joint = core::recipe_job(core::Recipe::kPaper, true);
   job.options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App* cmd = app.add_subcommand(
       "train", "Train MemN2N models on bAbI tasks and save them to a SQLite file");
@@ -143,9 +145,11 @@ Runner add_train_command(CLI::App& app) {
       "--task", job.tasks,
       "Task number(s); one model per task unless --joint (default: every task in --data)");
   cmd->add_flag("--joint", job.joint,
-                fmt::format("Train one model on all the tasks (d=50, 30 LS epochs; {} epochs, lr "
-                            "halved every {}; the paper: 60 and 15)",
-                            best_joint.options.epochs, best_joint.options.lr_halve_every));
+                fmt::format("Train one model on all the tasks (d={}, {} LS epochs; {} epochs, lr "
+                            "halved every {}; the paper: {} and {})",
+                            best_joint.config.dim, best_joint.options.linear_start_epochs,
+                            best_joint.options.epochs, best_joint.options.lr_halve_every,
+                            paper_joint.options.epochs, paper_joint.options.lr_halve_every));
   (void)task;
   cmd->add_option("--model", job.model_path,
                   "SQLite file to save the model(s) in (created if missing)")
@@ -210,22 +214,25 @@ Runner add_train_command(CLI::App& app) {
       ->check(CLI::IsMember({"adjacent", "layerwise"}));
   cmd->add_option("--epochs", f->epochs,
                   fmt::format("Epochs after linear start (default {}, joint {}; --recipe paper "
-                              "100, joint 60)",
-                              best.options.epochs, best_joint.options.epochs));
+                              "{}, joint {})",
+                              best.options.epochs, best_joint.options.epochs, paper.options.epochs,
+                              paper_joint.options.epochs));
   cmd->add_option("--ls-epochs", f->ls_epochs,
                   "Linear start epochs, 0 to disable (default 20, joint 30)");
   cmd->add_option("--lr", f->lr,
                   fmt::format("Learning rate of the normal schedule (default {}, joint {}; "
-                              "--recipe paper 0.01)",
-                              best.options.learning_rate, best_joint.options.learning_rate))
+                              "--recipe paper {})",
+                              best.options.learning_rate, best_joint.options.learning_rate,
+                              paper.options.learning_rate))
       ->check(CLI::PositiveNumber);
   cmd->add_option("--ls-lr", job.options.linear_start_learning_rate,
                   "Learning rate during linear start")
       ->capture_default_str();
   cmd->add_option("--lr-halve-every", f->halve,
                   fmt::format("Halve the learning rate every N epochs (default {}, joint {}; "
-                              "--recipe paper 25, joint 15)",
-                              best.options.lr_halve_every, best_joint.options.lr_halve_every));
+                              "--recipe paper {}, joint {})",
+                              best.options.lr_halve_every, best_joint.options.lr_halve_every,
+                              paper.options.lr_halve_every, paper_joint.options.lr_halve_every));
   cmd->add_option("--batch", job.options.batch_size, "Batch size (loss summed over the batch)")
       ->capture_default_str();
   cmd->add_option("--max-grad-norm", job.options.max_grad_norm,
