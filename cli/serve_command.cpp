@@ -16,6 +16,7 @@ namespace {
 struct ServeFlags {
   std::string db;
   server::ServerOptions server;
+  server::RouteOptions routes;
   double read_timeout_s = 30;
   double idle_timeout_s = 60;
 };
@@ -37,7 +38,7 @@ rlim_t raise_open_file_limit() {
 int run(ServeFlags& f) {
   const rlim_t open_files = raise_open_file_limit();
   core::StoryService service(f.db);
-  server::Routes routes(service);
+  server::Routes routes(service, f.routes);
   f.server.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout_s * 1000));
   f.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(f.idle_timeout_s * 1000));
   f.server.handle_signals = true;
@@ -77,6 +78,9 @@ Runner add_serve_command(CLI::App& app) {
   cmd->add_option("--max-body", f->server.max_body_bytes, "Largest request body in bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  cmd->add_option("--cors-origin", f->routes.cors_origin,
+                  "Let pages served from ORIGIN (e.g. http://localhost:3000) call the API "
+                  "(CORS; off by default)");
   cmd->add_option("--read-timeout", f->read_timeout_s, "Seconds to receive one request")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 3600.0));

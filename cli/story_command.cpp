@@ -181,7 +181,7 @@ int import(const ImportFlags& f) {
     return kExitOk;
   }
   std::cerr << fmt::format(
-      "imported {} stories ({} facts; {} questions not stored) into {}: "
+      "imported {} stories ({} facts; {} questions with their gold answers) into {}: "
       "ids {}-{}\n",
       stories.size(), facts, questions, f.db, stories.front().id, stories.back().id);
   for (const auto& s : stories) std::cout << s.id << "\t" << s.source_line << "\n";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,14 @@ struct Alternative {
   float probability = 0;
 };
 
+// The gold answer of a question imported from a bAbI file (storage::QuestionRecord), given
+// when a stored story is asked that question over the window the file asked it over.
+struct GoldAnswer {
+  std::string answer;
+  std::vector<std::int64_t> supporting;  // seqs of the gold supporting facts
+  bool correct = false;                  // the model's answer is the gold one
+};
+
 struct AskResult {
   std::string model;  // the model that answered (set by StoryService)
   std::string answer;
@@ -36,6 +45,7 @@ struct AskResult {
   std::vector<std::string> unknown_words;    // ignored, in order of appearance, unique
   int sentences = 0;                         // story length
   int memory_first = 0;                      // first sentence inside the memory window
+  std::optional<GoldAnswer> gold;            // stored stories only (StoryService::ask)
 };
 
 // Fills answer, probability and the `top` alternatives from a prediction.

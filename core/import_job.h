@@ -1,8 +1,9 @@
 // core/import_job.h
 //
 // `memnet import`: every story of a bAbI file becomes a stored story whose facts are its
-// statements in order (questions are not stored; asking a story's last question over the
-// stored story sees what `memnet eval` gave the model for it).
+// statements in order, with its questions, their gold answers and supporting facts
+// (StoryService::add_questions). Asking a question over the window it was asked over in the
+// file (`as_of`) sees what `memnet eval` gave the model for it, and gets its gold answer.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +22,8 @@ struct ImportedStory {
 };
 
 // The whole file is parsed before anything is stored, so a malformed file (datasets::
-// ParseError, path:line) stores nothing. Each story is then one transaction for its facts.
+// ParseError, path:line) stores nothing. Each story is then one transaction for its facts
+// and one for its questions.
 // Stories are named "<file name>#<n>" (n from 1). `model` as StoryService::create_story.
 std::vector<ImportedStory> import_babi(StoryService& service, const std::string& path,
                                        const std::string& model);

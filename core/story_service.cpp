@@ -49,6 +49,8 @@ struct CachedWindow {
   std::int64_t story_facts = 0;
   std::vector<FactRecord> facts;  // most recent first (tokens left out)
   engine::EpisodicMemory memory;
+  // Questions imported with the story that were asked over exactly this window.
+  std::vector<storage::QuestionRecord> questions;
 };
 
 // SQLite connections, one per thread at a time; opened on demand and kept.
@@ -208,11 +210,13 @@ struct StoryService::Impl {
   }
 
   // Reads the window from the file, embedding (and storing) facts the model has not seen.
+  // `as_of` as StoryService::ask.
   std::shared_ptr<const CachedWindow> load_window(Database& db, std::int64_t story_id,
-                                                  const ServedModel& m) {
+                                                  const ServedModel& m,
+                                                  std::optional<std::int64_t> as_of) {
     const engine::ModelConfig& cfg = m.model.config();
-    std::optional<storage::MemoryWindow> window =
-        storage::read_window(db, story_id, m.ref, cfg.hops * cfg.members, cfg.dim, cfg.memory_size);
+    std::optional<storage::MemoryWindow> window = storage::read_window(
+        db, story_id, m.ref, cfg.hops * cfg.members, cfg.dim, cfg.memory_size, as_of);
     if (!window) throw NotFound(fmt::format("no story with id {}", story_id));
     std::vector<std::pair<std::int64_t, engine::FactEmbedding>> embedded;
     for (auto& w : window->facts) {
@@ -226,7 +230,10 @@ struct StoryService::Impl {
     }
     auto out = std::make_shared<CachedWindow>();
     out->version = window->story.version;
-    out->story_facts = window->story.facts;
+    out->story_facts = as_of ? std::min(*as_of, window->story.facts) : window->story.facts;
+    for (auto& q : storage::read_questions(db, story_id)) {
+      if (q.as_of == out->story_facts) out->questions.push_back(std::move(q));
+    }
     std::vector<const engine::FactEmbedding*> slots;
     for (auto& w : window->facts) {
       w.fact.tokens.clear();
@@ -238,7 +245,8 @@ struct StoryService::Impl {
   }
 
   AskResult ask_once(std::int64_t story_id, const std::string& question,
-                     const std::string& requested, int top, bool reload) {
+                     const std::string& requested, int top, std::optional<std::int64_t> as_of,
+                     bool reload) {
     const auto q_tokens = datasets::tokenize(question);
     if (q_tokens.empty()) throw InvalidInput("question", "the question has no words");
     auto db = pool.acquire();
@@ -256,10 +264,15 @@ struct StoryService::Impl {
     if (!m) throw NotFound(fmt::format("model '{}' was deleted from {}", requested, db_path));
     const std::optional<std::int64_t> version = storage::story_version(*db, story_id, m->ref);
     if (!version) throw NotFound(fmt::format("no story with id {}", story_id));
-    std::shared_ptr<const CachedWindow> window = cached(story_id, m->ref.generation, *version);
-    if (!window) {
-      window = load_window(*db, story_id, *m);
-      remember(story_id, m->ref.generation, window);
+    std::shared_ptr<const CachedWindow> window;
+    if (as_of) {
+      window = load_window(*db, story_id, *m, as_of);
+    } else {
+      window = cached(story_id, m->ref.generation, *version);
+      if (!window) {
+        window = load_window(*db, story_id, *m, std::nullopt);
+        remember(story_id, m->ref.generation, window);
+      }
     }
 
     std::vector<std::string> unknown;
@@ -280,6 +293,11 @@ struct StoryService::Impl {
       r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));
     }
     r.unknown_words = unique_words(unknown);
+    for (const auto& gold : window->questions) {
+      if (datasets::tokenize(gold.text) != q_tokens) continue;
+      r.gold = GoldAnswer{gold.answer, gold.supporting, r.answer == gold.answer};
+      break;
+    }
     return r;
   }
 };
@@ -404,13 +422,72 @@ std::vector<AddedFact> StoryService::add_facts(std::int64_t story_id,
 
 AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
                             const std::string& model, int top) {
+  return ask(story_id, question, model, top, std::nullopt);
+}
+
+AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
+                            const std::string& model, int top, std::optional<std::int64_t> as_of) {
+  if (as_of && *as_of < 0) throw InvalidInput("as_of", "'as_of' must be 0 or more");
   try {
-    return impl_->ask_once(story_id, question, model, top, false);
+    return impl_->ask_once(story_id, question, model, top, as_of, false);
   } catch (const StorageError& e) {
     if (e.sqlite_code() != storage::kModelChanged) throw;
   }
   // The model was retrained or deleted in the file since it was loaded: load it again.
-  return impl_->ask_once(story_id, question, model, top, true);
+  return impl_->ask_once(story_id, question, model, top, as_of, true);
+}
+
+void StoryService::add_questions(std::int64_t story_id,
+                                 const std::vector<storage::QuestionRecord>& questions) {
+  // Facts are only ever appended, so a check against the story's length now holds at the
+  // write too.
+  auto db = impl_->pool.acquire();
+  const auto story = storage::find_story(*db, story_id);
+  if (!story) throw NotFound(fmt::format("no story with id {}", story_id));
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    const auto& q = questions[i];
+    const std::string field = fmt::format("questions[{}]", i);
+    if (q.as_of < 0 || q.as_of > story->facts) {
+      throw InvalidInput(field, fmt::format("as_of {} is beyond the story's {} facts", q.as_of,
+                                            story->facts));
+    }
+    for (const std::int64_t seq : q.supporting) {
+      if (seq < 0 || seq >= q.as_of) {
+        throw InvalidInput(field, fmt::format("supporting fact {} is not among the {} facts "
+                                              "before the question",
+                                              seq, q.as_of));
+      }
+    }
+  }
+  {
+    std::lock_guard lock(impl_->write_mutex);
+    if (!storage::add_questions(*db, story_id, questions)) {
+      throw NotFound(fmt::format("no story with id {}", story_id));
+    }
+  }
+  impl_->forget_story(story_id);
+}
+
+std::vector<storage::QuestionRecord> StoryService::questions(std::int64_t story_id) {
+  auto db = impl_->pool.acquire();
+  return storage::read_questions(*db, story_id);
+}
+
+std::optional<storage::StoryRecord> StoryService::random_imported_story() {
+  auto db = impl_->pool.acquire();
+  storage::Transaction snapshot(*db, storage::Transaction::Kind::kRead);
+  const auto id = storage::random_story_with_questions(*db);
+  std::optional<storage::StoryRecord> out;
+  if (id) out = storage::find_story(*db, *id);
+  snapshot.commit();
+  return out;
+}
+
+std::optional<ModelInfo> StoryService::model_detail(const std::string& name) {
+  auto db = impl_->pool.acquire();
+  std::optional<storage::StoredModel> m = storage::load_model(*db, name);
+  if (!m) return std::nullopt;
+  return ModelInfo{m->name, m->created_at, m->config, std::move(m->training)};
 }
 
 AskResult StoryService::ask_inline(const std::vector<std::string>& story,

@@ -97,6 +97,27 @@ class StoryService {
   AskResult ask(std::int64_t story_id, const std::string& question, const std::string& model,
                 int top = 5);
 
+  // `as_of` (at least 0), when given, answers over the story as it stood with its first
+  // `as_of` facts, as a bAbI question between statements saw it; such windows are read from
+  // the file and not cached. A question imported with the story (add_questions) asked with
+  // the same words over the window it was asked over in the file gets result.gold.
+  AskResult ask(std::int64_t story_id, const std::string& question, const std::string& model,
+                int top, std::optional<std::int64_t> as_of);
+
+  // Stores the questions of an imported bAbI story (gold answers and supporting facts), in
+  // one transaction. Throws NotFound for an unknown story, InvalidInput when a question's
+  // as_of or supporting seq lies beyond the story's facts.
+  void add_questions(std::int64_t story_id, const std::vector<storage::QuestionRecord>& questions);
+  std::vector<storage::QuestionRecord> questions(std::int64_t story_id);
+
+  // A story imported from a bAbI file (one with questions), chosen at random; nullopt when
+  // the file has none.
+  std::optional<storage::StoryRecord> random_imported_story();
+
+  // The model `name` with its full training record (every repeat's epochs), read from the
+  // file; nullopt when the file has no such model.
+  std::optional<ModelInfo> model_detail(const std::string& name);
+
   // Answers over a story given inline (nothing stored), as core::ask does.
   AskResult ask_inline(const std::vector<std::string>& story, const std::string& question,
                        const std::string& model, int top = 5);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages memnet builds with, if any are missing (needs root or sudo).
-#   scripts/setup.sh          build and test dependencies
+#   scripts/setup.sh          build and test dependencies (chromium: the browser tests)
 #   scripts/setup.sh --bench  also what bench/ uses: the PyTorch reference, wrk, bc, time
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config
           libeigen3-dev libfmt-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev
-          libcli11-dev doctest-dev sqlite3 libboost-dev curl)
+          libcli11-dev doctest-dev sqlite3 libboost-dev curl
+          libjs-d3 chromium)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3 python3-torch bc time wrk)
 fi

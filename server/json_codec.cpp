@@ -16,10 +16,11 @@ void fact_fields(JsonWriter& w, const storage::FactRecord& f) {
   w.key("id").value(f.id).key("seq").value(f.seq).key("text").value(f.text);
 }
 
-void model_object(JsonWriter& w, const core::ModelInfo& m) {
+namespace {
+
+void model_fields(JsonWriter& w, const core::ModelInfo& m) {
   const auto& c = m.config;
-  w.begin_object()
-      .key("name")
+  w.key("name")
       .value(m.name)
       .key("created_at")
       .value(m.created_at)
@@ -51,12 +52,50 @@ void model_object(JsonWriter& w, const core::ModelInfo& m) {
       .value(c.heads)
       .key("members")
       .value(c.members);
-  w.key("training").begin_object().key("dataset").value(m.training.dataset).key("tasks");
+}
+
+void training_fields(JsonWriter& w, const engine::TrainingRecord& t) {
+  w.key("dataset").value(t.dataset).key("tasks");
   w.begin_array();
-  for (int t : m.training.tasks) w.value(t);
+  for (int task : t.tasks) w.value(task);
   w.end_array();
-  w.key("validation_error").value(m.training.validation_error).end_object();
-  w.end_object();
+  w.key("validation_error").value(t.validation_error);
+}
+
+}  // namespace
+
+void model_object(JsonWriter& w, const core::ModelInfo& m) {
+  w.begin_object();
+  model_fields(w, m);
+  w.key("training").begin_object();
+  training_fields(w, m.training);
+  w.end_object().end_object();
+}
+
+void model_detail_object(JsonWriter& w, const core::ModelInfo& m) {
+  const engine::TrainingRecord& t = m.training;
+  w.begin_object();
+  model_fields(w, m);
+  w.key("training").begin_object();
+  training_fields(w, t);
+  w.key("seed").value(std::to_string(t.seed)).key("repeats").value(t.repeats);
+  w.key("best_repeat").value(t.best_repeat).key("threads").value(t.threads);
+  w.key("wall_seconds").value(t.wall_seconds).key("options").value(t.options);
+  w.key("epochs").begin_array();
+  for (const auto& e : t.epochs) {
+    w.begin_object().key("repeat").value(e.repeat).key("epoch").value(e.epoch);
+    w.key("linear_start").value(e.linear_start).key("learning_rate").value(e.learning_rate);
+    w.key("train_loss").value(e.train_loss).key("validation_loss").value(e.validation_loss);
+    w.key("validation_error").value(e.validation_error).end_object();
+  }
+  w.end_array().end_object().end_object();
+}
+
+void question_object(JsonWriter& w, const storage::QuestionRecord& q) {
+  w.begin_object().key("ordinal").value(q.ordinal).key("as_of").value(q.as_of);
+  w.key("question").value(q.text).key("answer").value(q.answer).key("supporting").begin_array();
+  for (const std::int64_t seq : q.supporting) w.value(seq);
+  w.end_array().end_object();
 }
 
 void ask_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
@@ -91,6 +130,12 @@ void ask_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
   w.key(stored ? "first_seq" : "first_index").value(r.memory_first);
   w.key("size").value(r.sentences - r.memory_first);
   w.end_object();
+  if (r.gold) {
+    w.key("gold").begin_object().key("answer").value(r.gold->answer).key("supporting");
+    w.begin_array();
+    for (const std::int64_t seq : r.gold->supporting) w.value(seq);
+    w.end_array().key("correct").value(r.gold->correct).end_object();
+  }
 }
 
 }  // namespace memnet::server

@@ -18,9 +18,16 @@ void fact_fields(JsonWriter& w, const storage::FactRecord& fact);
 // {"name","created_at","hops","dim","memory_size","vocab_size","sentence_length",
 //  "encoding","temporal","tying","training":{"dataset","tasks","validation_error"}}
 void model_object(JsonWriter& w, const core::ModelInfo& model);
+// model_object's fields and, in "training", "seed" (a string: 64 bits),"repeats","best_repeat","threads",
+// "wall_seconds","options" (one "key=value" per line) and "epochs":[{"repeat","epoch",
+// "linear_start","learning_rate","train_loss","validation_loss","validation_error"}].
+void model_detail_object(JsonWriter& w, const core::ModelInfo& model);
+// {"ordinal","as_of","question","answer","supporting":[seq...]}
+void question_object(JsonWriter& w, const storage::QuestionRecord& question);
 // "model","answer","probability","alternatives":[{"answer","probability"}],
 // "hops":[{"hop":1,"attention":[{"id","seq","text","weight"}],"empty_weight"}],
-// "unknown_words":[...],"memory":{"facts","first_seq","size"}
+// "unknown_words":[...],"memory":{"facts","first_seq","size"}, and for an imported
+// question "gold":{"answer","supporting":[seq...],"correct"}
 // `stored`: attention names facts by id and seq; otherwise by "index" into the inline story
 // (and "memory" has "sentences" and "first_index").
 void ask_fields(JsonWriter& w, const core::AskResult& result, bool stored);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/json_codec.h"
+#include "server/web_assets.h"
 #include "storage/database.h"
 
 namespace memnet::server {
@@ -37,6 +38,7 @@ Response method_not_allowed(const Request& request, std::string_view allow) {
 
 // The parts of "/v1/stories/3/facts?x=1": path segments, query string.
 struct Target {
+  std::string_view path;
   std::vector<std::string_view> segments;
   std::string_view query;
 };
@@ -48,6 +50,7 @@ Target split_target(std::string_view target) {
     t.query = target.substr(q + 1);
     target = target.substr(0, q);
   }
+  t.path = target;
   std::size_t start = 0;
   while (start < target.size()) {
     std::size_t end = target.find('/', start);
@@ -91,6 +94,24 @@ std::int64_t query_int(std::string_view query, std::string_view key, std::int64_
                        fmt::format("{} must be an integer from {} to {}", key, min, max));
   }
   return *v;
+}
+
+// Percent-decodes a path segment ("task%201" -> "task 1"); nullopt for a bad escape.
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    int v = 0;
+    const auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+    if (ec != std::errc() || end != s.data() + i + 3) return std::nullopt;
+    out += static_cast<char>(v);
+    i += 2;
+  }
+  return out;
 }
 
 bool is_json_media_type(std::string_view content_type) {
@@ -191,10 +212,14 @@ class Router {
     const auto& s = t.segments;
     method_ = request_.method == "HEAD" ? std::string("GET") : request_.method;
 
-    if (s.empty()) return only("GET", [&] { return index(); });
+    if (s.empty() || (s.size() == 2 && s[0] == "static")) {
+      return only("GET", [&] { return asset(t.path); });
+    }
     if (s.size() == 1 && s[0] == "healthz") return only("GET", [&] { return healthz(); });
+    if (s.size() == 1 && s[0] == "v1") return only("GET", [&] { return index(); });
     if (s.size() < 2 || s[0] != "v1") return not_found();
     if (s.size() == 2 && s[1] == "models") return only("GET", [&] { return models(); });
+    if (s.size() == 3 && s[1] == "models") return only("GET", [&] { return model(s[2]); });
     if (s.size() == 2 && s[1] == "ask") return only("POST", [&] { return ask_inline(); });
     if (s[1] != "stories") return not_found();
     if (s.size() == 2) {
@@ -202,6 +227,7 @@ class Router {
       if (method_ == "POST") return create_story();
       return allowed("GET, HEAD, POST");
     }
+    if (s.size() == 3 && s[2] == "sample") return only("GET", [&] { return sample_story(); });
     const std::optional<std::int64_t> id = parse_int(s[2]);
     if (!id || *id <= 0) {
       return error_response(404, "not_found",
@@ -240,10 +266,31 @@ class Router {
         fmt::format("no endpoint at '{}' (see docs/http-api.md)", request_.target));
   }
 
-  // GET /: what a browser pointed at the server sees, the list of endpoints.
+  // GET / and GET /static/NAME: the web page (server/web/, compiled in).
+  Response asset(std::string_view path) {
+    const web::Asset* a = web::find_asset(path.empty() ? std::string_view("/") : path);
+    if (!a) return not_found();
+    Response r;
+    r.body = std::string(a->body);
+    r.content_type = std::string(a->content_type);
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    if (a->path == "/") {
+      // The page may load only what this server serves: nothing from the network.
+      r.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    }
+    return r;
+  }
+
+  // GET /v1: what a program pointed at the server sees, the list of endpoints.
   Response index() {
-    static constexpr std::string_view kEndpoints[] = {"GET /healthz",
+    static constexpr std::string_view kEndpoints[] = {"GET /",
+                                                      "GET /healthz",
+                                                      "GET /v1",
                                                       "GET /v1/models",
+                                                      "GET /v1/models/{name}",
+                                                      "GET /v1/stories/sample",
                                                       "GET /v1/stories",
                                                       "POST /v1/stories",
                                                       "GET /v1/stories/{id}",
@@ -264,6 +311,28 @@ class Router {
     for (const auto& m : service_.models()) w.value(m.name);
     w.end_array().end_object();
     return json_response(200, w);
+  }
+
+  Response model(std::string_view segment) {
+    const std::optional<std::string> name = percent_decode(segment);
+    if (!name) throw NotFound(fmt::format("no model named '{}'", segment), "model");
+    const std::optional<core::ModelInfo> m = service_.model_detail(*name);
+    if (!m) {
+      throw NotFound(fmt::format("no model named '{}' in {}", *name, service_.path()), "model");
+    }
+    JsonWriter w;
+    model_detail_object(w, *m);
+    return json_response(200, w);
+  }
+
+  Response sample_story() {
+    const auto story = service_.random_imported_story();
+    if (!story) {
+      throw NotFound(fmt::format("{} holds no story imported from a bAbI file (memnet import "
+                                 "--db {} --babi FILE)",
+                                 service_.path(), service_.path()));
+    }
+    return show_story(story->id, "");
   }
 
   Response models() {
@@ -315,6 +384,8 @@ class Router {
       fact_fields(w, f);
       w.end_object();
     }
+    w.end_array().key("questions").begin_array();
+    for (const auto& q : service_.questions(id)) question_object(w, q);
     w.end_array().end_object();
     return json_response(200, w);
   }
@@ -364,7 +435,14 @@ class Router {
     const std::string question = string_field(body, "question", true);
     const std::string model = string_field(body, "model", false);
     const int top = top_field(body, options_.default_top);
-    const core::AskResult result = service_.ask(id, question, model, top);
+    std::optional<std::int64_t> as_of;
+    if (const auto it = body.find("as_of"); it != body.end() && !it->is_null()) {
+      if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
+        throw InvalidInput("as_of", "'as_of' must be an integer, 0 or more (facts seen)");
+      }
+      as_of = it->get<std::int64_t>();
+    }
+    const core::AskResult result = service_.ask(id, question, model, top, as_of);
     JsonWriter w;
     w.begin_object().key("story_id").value(id).key("question").value(question);
     ask_fields(w, result, true);
@@ -401,7 +479,27 @@ class Router {
 
 }  // namespace
 
+// With --cors-origin, every response lets that origin read it, and a preflight (OPTIONS
+// with Access-Control-Request-Method) is answered with the methods and headers allowed.
+Response with_cors(Response r, const std::string& origin) {
+  if (origin.empty()) return r;
+  r.headers.emplace_back("Access-Control-Allow-Origin", origin);
+  r.headers.emplace_back("Vary", "Origin");
+  if (r.status == 204) {
+    for (const auto& [name, value] : std::vector(r.headers)) {
+      if (name == "Allow") r.headers.emplace_back("Access-Control-Allow-Methods", value);
+    }
+    r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type");
+    r.headers.emplace_back("Access-Control-Max-Age", "600");
+  }
+  return r;
+}
+
 Response Routes::handle(const Request& request) const {
+  return with_cors(handle_route(request), options_.cors_origin);
+}
+
+Response Routes::handle_route(const Request& request) const {
   try {
     return Router(service_, options_, request).route();
   } catch (const BodyError& e) {

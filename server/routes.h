@@ -2,24 +2,33 @@
 //
 // The HTTP API of `memnet serve` as a pure function from Request to Response, over a
 // core::StoryService (docs/http-api.md has every endpoint with examples):
+//   GET    /, /static/NAME               the web page (server/web_assets.h)
 //   GET    /healthz                      liveness and the models served
+//   GET    /v1                           the list of endpoints
 //   GET    /v1/models                    the file's models
+//   GET    /v1/models/{name}             one model with its training record, every epoch
+//   GET    /v1/stories/sample            a random story imported from a bAbI file
 //   GET    /v1/stories                   all stories (without facts)
 //   POST   /v1/stories                   {"name"?, "model"?} -> 201 story
 //   GET    /v1/stories/{id}              story with facts (?offset=&limit=, default 0, 1000)
+//                                        and its imported questions
 //   DELETE /v1/stories/{id}              story, facts and embeddings
 //   POST   /v1/stories/{id}/facts        {"fact": "..."} or {"facts": [...]} -> 201 ids
-//   POST   /v1/stories/{id}/ask          {"question", "model"?, "top"?} -> answer, attention
+//   POST   /v1/stories/{id}/ask          {"question", "model"?, "top"?, "as_of"?} -> answer,
+//                                        attention, and "gold" for an imported question
 //   POST   /v1/ask                       {"story": [...] | "text", "question", "model"?, "top"?}
 // Errors: {"error":{"code","message","field"?}} with 400 malformed_json, 404 not_found,
 // 405 method_not_allowed (with Allow), 413 payload_too_large (transport), 415
 // unsupported_media_type, 422 invalid_field (naming the field), 500 internal / storage,
 // 503 busy (the file stayed locked by another process).
 //
-// HEAD is answered as GET (the transport drops the body); OPTIONS lists the methods.
+// HEAD is answered as GET (the transport drops the body); OPTIONS lists the methods. With
+// cors_origin set, responses carry CORS headers and OPTIONS answers preflights.
 //
 // Threading: handle() is const and safe from many threads (StoryService is).
 #pragma once
+
+#include <string>
 
 #include "core/story_service.h"
 #include "server/http_message.h"
@@ -29,6 +38,7 @@ namespace memnet::server {
 struct RouteOptions {
   int default_top = 5;  // alternatives returned when a request gives no "top"
   int max_facts_per_request = 10000;
+  std::string cors_origin;  // "" = no CORS headers; else Access-Control-Allow-Origin
 };
 
 class Routes {
@@ -39,6 +49,8 @@ class Routes {
   Response handle(const Request& request) const;
 
  private:
+  Response handle_route(const Request& request) const;
+
   core::StoryService& service_;
   RouteOptions options_;
 };

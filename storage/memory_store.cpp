@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdint>
+
 #include "storage/f32le.h"
 #include "storage/utc_time.h"
 
@@ -256,8 +259,86 @@ std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
   return row.first;
 }
 
+bool add_questions(Database& db, std::int64_t story_id,
+                   const std::vector<QuestionRecord>& questions) {
+  Transaction transaction(db);
+  const bool found = db.with_cached_statement("SELECT 1 FROM stories WHERE id = ?",
+                                              [&](SQLite::Statement& s) {
+                                                s.bind(1, story_id);
+                                                return s.executeStep();
+                                              });
+  if (!found) return false;
+  for (const QuestionRecord& q : questions) {
+    std::string supporting;
+    for (const std::int64_t seq : q.supporting) {
+      if (!supporting.empty()) supporting += ' ';
+      supporting += std::to_string(seq);
+    }
+    db.with_cached_statement(
+        "INSERT INTO questions (story_id, ordinal, as_of, text, answer, supporting) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [&](SQLite::Statement& s) {
+          s.bind(1, story_id);
+          s.bind(2, q.ordinal);
+          s.bind(3, q.as_of);
+          s.bind(4, q.text);
+          s.bind(5, q.answer);
+          s.bind(6, supporting);
+          s.exec();
+        });
+  }
+  // A new version, so that cached windows (which carry their questions) are read again.
+  db.with_cached_statement("UPDATE stories SET version = version + 1 WHERE id = ?",
+                           [&](SQLite::Statement& s) {
+                             s.bind(1, story_id);
+                             s.exec();
+                           });
+  transaction.commit();
+  return true;
+}
+
+std::vector<QuestionRecord> read_questions(Database& db, std::int64_t story_id) {
+  return db.with_cached_statement(
+      "SELECT ordinal, as_of, text, answer, supporting FROM questions WHERE story_id = ? "
+      "ORDER BY ordinal",
+      [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        std::vector<QuestionRecord> out;
+        while (s.executeStep()) {
+          QuestionRecord q;
+          q.ordinal = s.getColumn(0).getInt64();
+          q.as_of = s.getColumn(1).getInt64();
+          q.text = s.getColumn(2).getString();
+          q.answer = s.getColumn(3).getString();
+          for (const std::string& seq : split_tokens(s.getColumn(4).getString())) {
+            std::int64_t v = 0;
+            const auto [end, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), v);
+            if (ec != std::errc() || end != seq.data() + seq.size()) {
+              throw StorageError(fmt::format("{}: question {} of story {} has a damaged "
+                                             "supporting list '{}'",
+                                             db.path(), q.ordinal, story_id, seq));
+            }
+            q.supporting.push_back(v);
+          }
+          out.push_back(std::move(q));
+        }
+        return out;
+      });
+}
+
+std::optional<std::int64_t> random_story_with_questions(Database& db) {
+  // The distinct story ids come from the primary key's order; random() picks one of them.
+  return db.with_statement(
+      "SELECT story_id FROM (SELECT DISTINCT story_id FROM questions) ORDER BY random() LIMIT 1",
+      [&](SQLite::Statement& s) -> std::optional<std::int64_t> {
+        if (!s.executeStep()) return std::nullopt;
+        return s.getColumn(0).getInt64();
+      });
+}
+
 std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, const ModelRef& model,
-                                        int hops, int dim, int n) {
+                                        int hops, int dim, int n,
+                                        std::optional<std::int64_t> as_of) {
   Transaction transaction(db, Transaction::Kind::kRead);
   check_model(db, model);
   MemoryWindow window;
@@ -271,13 +352,14 @@ std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, con
   if (!found) return std::nullopt;
   db.with_cached_statement(
       "SELECT f.id, f.seq, f.text, f.tokens, f.created_at, e.hop, e.m, e.c "
-      "FROM (SELECT * FROM facts WHERE story_id = ?1 ORDER BY seq DESC LIMIT ?2) AS f "
+      "FROM (SELECT * FROM facts WHERE story_id = ?1 AND seq < ?4 ORDER BY seq DESC LIMIT ?2) AS f "
       "LEFT JOIN fact_embeddings AS e ON e.fact_id = f.id AND e.generation = ?3 "
       "ORDER BY f.seq DESC, e.hop",
       [&](SQLite::Statement& s) {
         s.bind(1, story_id);
         s.bind(2, n);
         s.bind(3, model.generation);
+        s.bind(4, as_of.value_or(INT64_MAX));
         while (s.executeStep()) {
           const std::int64_t fact_id = s.getColumn(0).getInt64();
           if (window.facts.empty() || window.facts.back().fact.id != fact_id) {

@@ -75,6 +75,29 @@ std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t s
                                                     const std::optional<ModelRef>& model,
                                                     const std::vector<NewFact>& facts);
 
+// A question asked of a story imported from a bAbI file, with its gold answer: asked over
+// the story's first `as_of` facts (what the question saw in the file), answered `answer`,
+// supported by the facts of seq `supporting`.
+struct QuestionRecord {
+  std::int64_t ordinal = 0;  // 0 = the story's first question
+  std::int64_t as_of = 0;    // facts of the story before the question
+  std::string text;
+  std::string answer;
+  std::vector<std::int64_t> supporting;  // seqs, in the file's order
+};
+
+// Stores the questions of a story in one transaction, with a new story version (cached
+// windows are read again). False if the story does not exist. Throws StorageError (e.g. an
+// ordinal stored twice).
+bool add_questions(Database& db, std::int64_t story_id,
+                   const std::vector<QuestionRecord>& questions);
+
+// The story's questions by ordinal (empty for a story not imported from bAbI).
+std::vector<QuestionRecord> read_questions(Database& db, std::int64_t story_id);
+
+// A story chosen uniformly at random among those with questions, or nullopt when none has.
+std::optional<std::int64_t> random_story_with_questions(Database& db);
+
 // Facts [offset, offset + limit) of a story in story order.
 std::vector<FactRecord> read_facts(Database& db, std::int64_t story_id, std::int64_t offset,
                                    std::int64_t limit);
@@ -96,10 +119,13 @@ struct MemoryWindow {
 std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
                                           const ModelRef& model);
 
-// Reads the window in one snapshot; nullopt when the story does not exist. Throws
-// StorageError when a stored embedding has the wrong size or `model` no longer matches.
+// Reads the window in one snapshot; nullopt when the story does not exist. `as_of`, when
+// given, reads the window of the story as it stood with its first `as_of` facts (the `n`
+// most recent facts of seq < as_of). Throws StorageError when a stored embedding has the
+// wrong size or `model` no longer matches.
 std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, const ModelRef& model,
-                                        int hops, int dim, int n);
+                                        int hops, int dim, int n,
+                                        std::optional<std::int64_t> as_of = std::nullopt);
 
 // Stores embeddings made with `model` for existing facts, in one transaction; facts that
 // already have them (another writer got there first) or no longer exist are skipped.

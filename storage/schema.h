@@ -17,7 +17,7 @@ namespace memnet::storage {
 // PRAGMA application_id of every memnet file: "MNET" as a big-endian 32-bit integer.
 inline constexpr std::int32_t kApplicationId = 0x4D4E4554;
 
-inline constexpr std::array<std::string_view, 3> kMigrations = {
+inline constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: models with their vocabulary, weights and training record.
     R"sql(
 PRAGMA application_id = 1296975188;
@@ -133,9 +133,22 @@ ALTER TABLE models ADD COLUMN heads INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE models ADD COLUMN tied_self_attention INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE models ADD COLUMN members INTEGER NOT NULL DEFAULT 1;
 )sql",
+    // 4: the questions of stories imported from bAbI files, with their gold answers and
+    // supporting facts (the web page marks right and wrong answers and the gold facts).
+    R"sql(
+CREATE TABLE questions (
+  story_id   INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+  ordinal    INTEGER NOT NULL CHECK (ordinal >= 0),
+  as_of      INTEGER NOT NULL CHECK (as_of >= 0),
+  text       TEXT    NOT NULL,
+  answer     TEXT    NOT NULL,
+  supporting TEXT    NOT NULL,
+  PRIMARY KEY (story_id, ordinal)
+) STRICT, WITHOUT ROWID;
+)sql",
 };
 
-// The newest schema this build reads and writes (currently 3).
+// The newest schema this build reads and writes (currently 4).
 inline constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
 }  // namespace memnet::storage

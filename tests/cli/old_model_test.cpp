@@ -9,6 +9,7 @@
 #include <string>
 
 #include "storage/database.h"
+#include "storage/memory_store.h"
 #include "storage/model_store.h"
 #include "storage/schema.h"
 #include "tests/run_memnet.h"
@@ -49,6 +50,10 @@ TEST_CASE("old files: a schema 2 file migrates to the current schema with the pa
   }
   CHECK(memnet::storage::load_model(db, "task2")->config.tying ==
         memnet::engine::Tying::kLayerwise);
+  // Schema 4 added the questions of imported stories: an old story has none, and can get some.
+  CHECK(memnet::storage::read_questions(db, 1).empty());
+  CHECK(memnet::storage::add_questions(db, 1, {{0, 1, "Where is Mary?", "kitchen", {0}}}));
+  CHECK(memnet::storage::read_questions(db, 1).size() == 1);
 }
 
 TEST_CASE("old files: eval and a stored story answer as the build that wrote the file did") {
