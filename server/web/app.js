@@ -204,6 +204,20 @@
     $("unknown-note").textContent = r.unknown_words.length ?
         "Not in the model's vocabulary, so ignored: " + r.unknown_words.join(", ") : "";
 
+    var info = null;
+    state.models.forEach(function (m) { if (m.name === r.model) info = m; });
+    var notes = [];
+    if (info && info.members > 1) {
+      notes.push("This model is an ensemble of " + info.members + " networks: the answer is the mean of " +
+          "their answer distributions, and each weight below is the mean of theirs.");
+    }
+    if (info && info.self_attention_layers > 0) {
+      notes.push("Before the hops, the facts attend to each other in " + info.self_attention_layers +
+          " self-attention layer" + (info.self_attention_layers > 1 ? "s" : "") + " (" + info.heads +
+          " head" + (info.heads > 1 ? "s" : "") + "); the weights below are the hops' attention over the result.");
+    }
+    $("model-note").hidden = notes.length === 0;
+    $("model-note").textContent = notes.join(" ");
     $("answer-text").textContent = r.answer;
     var p = $("answer-probability");
     p.setAttribute("data-probability", String(r.probability));
@@ -218,13 +232,14 @@
       gold.className = "";
     }
 
-    var alts = d3.select("#alternatives").selectAll("li").data(r.alternatives.slice(1));
+    var alts = d3.select("#alternatives").selectAll("li").data(r.alternatives);
     alts.exit().remove();
     var li = alts.enter().append("li");
     li.append("span").attr("class", "alt-word");
     li.append("span").attr("class", "bar").append("span");
     li.append("span").attr("class", "alt-p");
-    alts.attr("data-answer", function (a) { return a.answer; })
+    alts.classed("chosen", function (a, i) { return i === 0; })
+        .attr("data-answer", function (a) { return a.answer; })
         .attr("data-probability", function (a) { return String(a.probability); });
     alts.select(".alt-word").text(function (a) { return a.answer; });
     alts.select(".bar span").style("width", function (a) { return (100 * a.probability).toFixed(1) + "%"; });

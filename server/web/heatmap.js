@@ -41,7 +41,7 @@
     var tr = table.append("tbody").selectAll("tr").data(rows).enter().append("tr")
         .attr("class", function (r) {
           return [r.empty ? "empty" : "fact", r.weights ? "" : "outside", r.gold ? "gold" : ""]
-              .join(" ").trim();
+              .filter(Boolean).join(" ");
         })
         .attr("data-seq", function (r) { return r.empty ? null : r.seq; });
     tr.append("th").attr("scope", "row").attr("class", "label")
