@@ -122,9 +122,21 @@ ExampleLoss backprop(const Memn2n& model, const Example& x, bool linear,
   const PositionWeights& L = model.position_weights();
 
   // a-hat = softmax(z), z = W u^{K+1} = Wt^T u;  d loss / d z = a-hat - e_answer
-  Vector dz = tr.a_hat;
-  dz(x.answer) -= 1.0f;
-  dz(0) = 0.0f;  // the nil logit is fixed at -inf
+  Vector dz;
+  if (x.candidates) {
+    // a-hat = softmax(s), s_c = sum_{w in y_c} z_w:  d loss / d z_w = sum_c (dloss/ds_c) Phi_wc
+    Vector ds = tr.a_hat;
+    ds(x.answer) -= 1.0f;
+    dz = Vector::Zero(model.Wt().cols());
+    for (size_t c = 0; c < x.candidates->words.size(); ++c) {
+      for (const int w : x.candidates->words[c]) dz(w) += ds(static_cast<Index>(c));
+    }
+    for (const auto& [c, w] : x.candidate_extra) dz(w) += ds(c);
+  } else {
+    dz = tr.a_hat;
+    dz(x.answer) -= 1.0f;
+    dz(0) = 0.0f;  // the nil logit is fixed at -inf
+  }
   grads.g[static_cast<size_t>(model.index_Wt())].noalias() += tr.u_out * dz.transpose();
   Vector du = model.Wt() * dz;  // d loss / d u^{K+1}
 

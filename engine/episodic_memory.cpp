@@ -39,7 +39,8 @@ EpisodicMemory stack_memory(const Memn2n& model, const std::vector<const FactEmb
 }
 
 Prediction answer_from_memory(const Memn2n& model, const EpisodicMemory& memory,
-                              const std::vector<int>& question) {
+                              const std::vector<int>& question, const CandidateSet* candidates,
+                              const std::vector<std::pair<int, int>>* extra) {
   assert(memory.n <= model.config().memory_size);
   const int K = model.config().hops;
   std::vector<ForwardTrace> traces(static_cast<size_t>(model.config().members));
@@ -49,6 +50,8 @@ Prediction answer_from_memory(const Memn2n& model, const EpisodicMemory& memory,
     trace.t.resize(static_cast<size_t>(memory.n));
     for (int i = 0; i < memory.n; ++i) trace.t[static_cast<size_t>(i)] = i;
     trace.u1 = embed_sentence(model.B(e), question, model.position_weights());
+    trace.candidates = candidates;
+    trace.candidate_extra = candidates ? extra : nullptr;
     run_hops(
         model, e, memory.n, false,
         [&](int k, bool value) -> const Matrix& {

@@ -41,8 +41,11 @@ struct EpisodicMemory {
 EpisodicMemory stack_memory(const Memn2n& model, const std::vector<const FactEmbedding*>& facts);
 
 // Answers an encoded question from stored memories. Prediction::first_sentence is 0; the
-// attention's slot i is the i-th most recent fact.
+// attention's slot i is the i-th most recent fact. With `candidates` (and `extra`, as
+// Example::candidate_extra) the answer ranks them, as Memn2n::answer on such an Example.
 Prediction answer_from_memory(const Memn2n& model, const EpisodicMemory& memory,
-                              const std::vector<int>& question);
+                              const std::vector<int>& question,
+                              const CandidateSet* candidates = nullptr,
+                              const std::vector<std::pair<int, int>>* extra = nullptr);
 
 }  // namespace memnet::engine

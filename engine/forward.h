@@ -34,7 +34,11 @@ struct ForwardTrace {
   Vector u1;                   // d   u^1 = sum_j l_j * B q_j
   std::vector<HopTrace> hops;  // K
   Vector u_out;                // d   u^{K+1}
-  Vector a_hat;                // V   softmax(W u^{K+1})
+  Vector a_hat;                // V   softmax(W u^{K+1}); with candidates C: softmax over
+                               //     u^T W Phi(y_c) (Example::candidates)
+  // The output layer's candidates, copied from the Example by forward() (null: words).
+  const CandidateSet* candidates = nullptr;
+  const std::vector<std::pair<int, int>>* candidate_extra = nullptr;
 };
 
 // Runs the K hops of ensemble member e (0 for a single model). `time` (may be null) gives
@@ -47,9 +51,9 @@ void forward(const Memn2n& model, const Example& x, bool linear, const std::vect
 // values (C^k side); each d x n, column i = slot i.
 using MemoryContent = std::function<const Matrix&(int k, bool value)>;
 
-// The hops and the answer layer on memory contents already embedded: reads trace.u1 and
-// trace.t (n temporal indices), fills trace.hops, u_out and a_hat. forward() and answers
-// from stored embeddings (episodic_memory.h) share it, so both give the same floats.
+// The hops and the answer layer on memory contents already embedded: reads trace.u1,
+// trace.t (n temporal indices) and trace.candidates, fills trace.hops, u_out and a_hat. forward()
+// and answers from stored embeddings (episodic_memory.h) share it, so both give the same floats.
 void run_hops(const Memn2n& model, int e, int n, bool linear, const MemoryContent& content,
               ForwardTrace& trace);
 
@@ -70,6 +74,11 @@ float empty_slot_score(Attention kernel, const Vector& u);
 SelfAttentionWeights self_attention_weights(const Memn2n& model, int l, int e);
 // X <- the config's self-attention layers applied to X (d x n); keeps one trace per layer.
 void self_attend(const Memn2n& model, int e, Matrix& X, std::vector<SelfAttentionTrace>& traces);
+
+// Candidate scores s_c = sum over the words w of candidate c (and its extra words) of z_w,
+// where z = W u (one logit per word): u^T W Phi(y_c).
+Vector candidate_scores(const Vector& z, const CandidateSet& candidates,
+                        const std::vector<std::pair<int, int>>* extra);
 
 // Numerically safe softmax (subtracts the max). Empty input gives empty output.
 Vector softmax(const Eigen::Ref<const Vector>& z);

@@ -309,10 +309,29 @@ void run_hops(const Memn2n& model, int e, int n, bool linear, const MemoryConten
     if (cfg.relu_units > 0) u.head(cfg.relu_units) = u.head(cfg.relu_units).cwiseMax(0.0f);
   }
   tr.u_out = u;
-  // a-hat = softmax(W u^{K+1}); the nil word is never an answer, so it is left out.
   Vector z = model.Wt(e).transpose() * u;
+  if (tr.candidates) {
+    // a-hat = softmax over candidates of u^T W Phi(y_c) (Bordes et al. 2017, eq. 1)
+    tr.a_hat = softmax(candidate_scores(z, *tr.candidates, tr.candidate_extra));
+    return;
+  }
+  // a-hat = softmax(W u^{K+1}); the nil word is never an answer, so it is left out.
   z(Vocabulary::kNil) = -std::numeric_limits<float>::infinity();
   tr.a_hat = softmax(z);
+}
+
+Vector candidate_scores(const Vector& z, const CandidateSet& candidates,
+                        const std::vector<std::pair<int, int>>* extra) {
+  Vector s(static_cast<Index>(candidates.words.size()));
+  for (size_t c = 0; c < candidates.words.size(); ++c) {
+    float sum = 0;
+    for (const int w : candidates.words[c]) sum += z(w);
+    s(static_cast<Index>(c)) = sum;
+  }
+  if (extra) {
+    for (const auto& [c, w] : *extra) s(c) += z(w);
+  }
+  return s;
 }
 
 void forward(const Memn2n& model, const Example& x, bool linear, const std::vector<int>* time,
@@ -337,6 +356,8 @@ void forward(const Memn2n& model, const Example& x, bool linear, const std::vect
   };
   // u^1 = sum_j l_j * B q_j
   tr.u1 = embed_sentence(model.B(e), x.question, model.position_weights());
+  tr.candidates = x.candidates;
+  tr.candidate_extra = x.candidates ? &x.candidate_extra : nullptr;
   run_hops(model, e, n, linear, content, tr);
 }
 

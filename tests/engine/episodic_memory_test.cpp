@@ -73,29 +73,41 @@ TEST_CASE("episodic memory: stored embeddings answer exactly as Memn2n::answer d
             ext.apply(c);
             CAPTURE(ext.name);
             const Memn2n model = Memn2n::random(c, rng, 0.5f);
-            // Stories shorter than, equal to and longer than the memory.
-            for (const int sentences : {0, 3, 8, 13}) {
-              CAPTURE(sentences);
-              Example x;
-              x.story = random_story(rng, sentences, c.vocab_size);
-              x.question = random_story(rng, 1, c.vocab_size)[0];
-              const Prediction expected = model.answer(x);
+            // Stories shorter than, equal to and longer than the memory; answered with
+            // words, and by ranking candidate responses (dialog) with match-type words.
+            CandidateSet candidates{random_story(rng, 6, c.vocab_size)};
+            const std::vector<std::pair<int, int>> extra = {{0, 3}, {4, 1}};
+            for (const int sentences : {0, 3, 8, 13})
+              for (const bool ranking : {false, true}) {
+                CAPTURE(sentences);
+                CAPTURE(ranking);
+                Example x;
+                x.story = random_story(rng, sentences, c.vocab_size);
+                x.question = random_story(rng, 1, c.vocab_size)[0];
+                if (ranking) {
+                  x.candidates = &candidates;
+                  x.candidate_extra = extra;
+                }
+                const Prediction expected = model.answer(x);
+                if (ranking) REQUIRE(expected.a_hat.size() == 6);
 
-              std::vector<FactEmbedding> stored;  // as a store would hold them, oldest first
-              for (const auto& s : x.story) stored.push_back(embed_fact(model, s));
-              std::vector<const FactEmbedding*> window;  // most recent first
-              const int n = memory_slots(c, x.story.size());
-              for (int i = 0; i < n; ++i) window.push_back(&stored[stored.size() - 1 - size_t(i)]);
-              const Prediction got =
-                  answer_from_memory(model, stack_memory(model, window), x.question);
+                std::vector<FactEmbedding> stored;  // as a store would hold them, oldest first
+                for (const auto& s : x.story) stored.push_back(embed_fact(model, s));
+                std::vector<const FactEmbedding*> window;  // most recent first
+                const int n = memory_slots(c, x.story.size());
+                for (int i = 0; i < n; ++i)
+                  window.push_back(&stored[stored.size() - 1 - size_t(i)]);
+                const Prediction got =
+                    answer_from_memory(model, stack_memory(model, window), x.question, x.candidates,
+                                       ranking ? &extra : nullptr);
 
-              CHECK(got.answer == expected.answer);
-              REQUIRE(got.a_hat.size() == expected.a_hat.size());
-              CHECK((got.a_hat.array() == expected.a_hat.array()).all());  // bit for bit
-              REQUIRE(got.attention.size() == expected.attention.size());
-              for (size_t k = 0; k < got.attention.size(); ++k)
-                CHECK((got.attention[k].array() == expected.attention[k].array()).all());
-            }
+                CHECK(got.answer == expected.answer);
+                REQUIRE(got.a_hat.size() == expected.a_hat.size());
+                CHECK((got.a_hat.array() == expected.a_hat.array()).all());  // bit for bit
+                REQUIRE(got.attention.size() == expected.attention.size());
+                for (size_t k = 0; k < got.attention.size(); ++k)
+                  CHECK((got.attention[k].array() == expected.attention[k].array()).all());
+              }
           }
         }
       }
