@@ -1,4 +1,5 @@
-// memnet eval: flags -> core::EvalJob -> core::run_eval, printed as a table or JSON.
+// memnet eval: flags -> core::EvalJob -> core::run_eval, printed as a table or JSON, and
+// with --html also written as a self-contained HTML report (core/eval_report_html.h).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "core/eval_job.h"
+#include "core/eval_report_html.h"
 #include "core/report_json.h"
 
 namespace memnet::cli {
@@ -17,10 +19,15 @@ namespace {
 struct EvalFlags {
   core::EvalJob job;
   bool json = false;
+  std::string html_path;
+  int html_examples = 3;
 };
 
 int run(EvalFlags& f) {
+  if (!f.html_path.empty()) f.job.failed_examples = f.html_examples;
   const core::EvalReport report = core::run_eval(f.job);
+  if (!f.html_path.empty())
+    core::write_eval_report_html(f.html_path, report, {f.job.model_path, f.job.data_dir, ""});
   if (f.json) {
     std::cout << core::to_json(report) << "\n";
     return kExitOk;
@@ -35,6 +42,7 @@ int run(EvalFlags& f) {
   }
   std::cout << fmt::format("mean test error {:.1f}% over {} tasks; failed tasks (error > 5%): {}\n",
                            100 * report.mean_error, report.tasks.size(), report.failed);
+  if (!f.html_path.empty()) std::cout << "HTML report: " << f.html_path << "\n";
   return kExitOk;
 }
 
@@ -55,6 +63,15 @@ Runner add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", f->json,
                 "Print JSON: "
                 "{\"tasks\":[{\"task\",\"error\",\"support_hit\",...}],\"mean_error\",\"failed\"}");
+  CLI::Option* html =
+      cmd->add_option("--html", f->html_path,
+                      "Also write a self-contained HTML report (opens offline): error bars beside "
+                      "the paper's, support hits, failed questions with attention heat maps");
+  cmd->add_option("--html-examples", f->html_examples,
+                  "Failed questions per task shown in the --html report")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100))
+      ->needs(html);
   cmd->add_option("--threads", f->job.threads, "Threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));

@@ -55,6 +55,54 @@ void write_predictions(std::ostream& out, const std::vector<datasets::Story>& st
   }
 }
 
+// The first `limit` wrongly answered questions, in file order, with the facts the model saw.
+std::vector<FailedExample> failed_examples(const std::vector<datasets::Story>& stories,
+                                           const std::vector<engine::Example>& examples,
+                                           const engine::Memn2n& model,
+                                           const engine::Vocabulary& vocab, size_t limit) {
+  std::vector<FailedExample> out;
+  size_t e = 0;
+  for (size_t s = 0; s < stories.size() && out.size() < limit; ++s) {
+    for (const auto& q : stories[s].questions) {
+      if (out.size() >= limit) break;
+      if (e >= examples.size()) throw std::logic_error("fewer examples than questions");
+      const engine::Example& x = examples[e++];
+      const engine::Prediction p = model.answer(x);
+      if (p.answer == x.answer) continue;
+      const int n = static_cast<int>(p.attention.empty() ? 0 : p.attention[0].size());
+      FailedExample f;
+      f.story = static_cast<int>(s + 1);
+      f.question_line = q.source_line;
+      f.question = q.text;
+      f.answer = q.answer;
+      f.predicted = vocab.word(p.answer);
+      f.probability = p.a_hat(p.answer);
+      f.answer_probability = x.answer == engine::Vocabulary::kNil ? 0.0f : p.a_hat(x.answer);
+      f.memory_first = q.statements_before - n;
+      const auto is_gold = [&](int i) {
+        return std::find(q.support.begin(), q.support.end(), i) != q.support.end();
+      };
+      for (int i : q.support) {  // gold facts the window no longer holds
+        if (i < f.memory_first)
+          f.facts.push_back({i, stories[s].statements[static_cast<size_t>(i)].text, true, false});
+      }
+      std::sort(f.facts.begin(), f.facts.end(),
+                [](const MemoryFact& a, const MemoryFact& b) { return a.index < b.index; });
+      for (int i = f.memory_first; i < q.statements_before; ++i)
+        f.facts.push_back(
+            {i, stories[s].statements[static_cast<size_t>(i)].text, is_gold(i), true});
+      for (const auto& hop : p.attention) {
+        std::vector<float> weights;
+        for (int slot = n - 1; slot >= 0; --slot) weights.push_back(hop(slot));  // oldest first
+        f.empty_weight.push_back(std::max(0.0f, 1.0f - hop.sum()));
+        f.attention.push_back(std::move(weights));
+      }
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 EvalReport run_eval(const EvalJob& job) {
@@ -120,8 +168,13 @@ EvalReport run_eval(const EvalJob& job) {
       r.error = s.error();
       r.support_hit = s.support_hit();
       r.failed = s.failed();
+      r.wrong = s.wrong;
     }
     r.unknown_words = static_cast<int>(unknown.size());
+    if (job.failed_examples > 0 && r.wrong > 0) {
+      r.failed_examples = failed_examples(stories, examples, model, sm.vocab,
+                                          static_cast<size_t>(job.failed_examples));
+    }
     report.mean_error += r.error;
     report.failed += r.failed ? 1 : 0;
     report.tasks.push_back(r);

@@ -23,6 +23,34 @@ struct EvalJob {
   // "story" counts the file's stories from 1 (as `memnet import` names them); "memory_first"
   // is the index of the first statement in the memory window.
   std::string predictions_path;
+  // Keeps the first this many wrongly answered questions of each task (file order), with
+  // their memory window and attention, in TaskResult::failed_examples (for the HTML report).
+  int failed_examples = 0;
+};
+
+// A statement shown beside a failed question's attention.
+struct MemoryFact {
+  int index = 0;  // into the story's statements (0 = its first statement)
+  std::string text;
+  bool gold = false;      // a gold supporting fact of the question
+  bool in_window = true;  // false: a gold fact older than the memory window (never attended)
+};
+
+// A wrongly answered test question, as the model saw it.
+struct FailedExample {
+  int story = 0;          // the file's stories counted from 1 (as `memnet import` names them)
+  int question_line = 0;  // 1-based line of the question in the test file
+  std::string question;
+  std::string answer;             // gold
+  std::string predicted;          // argmax of a-hat
+  float probability = 0;          // a-hat of `predicted`
+  float answer_probability = 0;   // a-hat of the gold answer (0 when not in the vocabulary)
+  int memory_first = 0;           // index of the first statement in the memory window
+  std::vector<MemoryFact> facts;  // gold facts older than the window, then the window;
+                                  // oldest first
+  std::vector<std::vector<float>> attention;  // K x n: p per hop over the window (n facts
+                                              // with in_window), oldest first
+  std::vector<float> empty_weight;  // K: 1 - sum of the hop's p (attention on empty slots)
 };
 
 struct TaskResult {
@@ -34,6 +62,8 @@ struct TaskResult {
                            // in some hop is on a supporting fact
   bool failed = false;     // error > 5%
   int unknown_words = 0;   // test tokens the model's vocabulary lacks (ignored)
+  int wrong = 0;           // wrongly answered questions
+  std::vector<FailedExample> failed_examples;  // the first EvalJob::failed_examples of them
 };
 
 struct EvalReport {

@@ -191,10 +191,11 @@ TEST_CASE("page: imported questions carry gold answers over the window the file 
     CHECK(api.call_json("POST", base + "/ask", whole.dump(), 200).contains("gold"));
   }
 
-  const json bad = api.call_json("POST", base + "/ask", R"({"question": "Where?", "as_of": -1})", 422);
+  const json bad =
+      api.call_json("POST", base + "/ask", R"({"question": "Where?", "as_of": -1})", 422);
   CHECK(bad["error"]["field"] == "as_of");
-  CHECK(api.call_json("POST", base + "/ask", R"({"question": "Where?", "as_of": "3"})", 422)
-            ["error"]["field"] == "as_of");
+  CHECK(api.call_json("POST", base + "/ask", R"({"question": "Where?", "as_of": "3"})",
+                      422)["error"]["field"] == "as_of");
 
   // Sampling picks imported stories only.
   api.call_json("POST", "/v1/stories", R"({"name": "typed"})", 201);
