@@ -1,7 +1,8 @@
 // tests/test_data.h
 //
 // Where the tests find the real bAbI files (../shared beside the project root, or
-// $MEMNET_BABI_DIR). Tests that need them are skipped, with the reason printed, when absent.
+// $MEMNET_BABI_DIR) and the dialog bAbI files ($MEMNET_DIALOG_DIR). Tests that need them are
+// skipped, with the reason printed, when absent.
 #pragma once
 
 #include <unistd.h>
@@ -20,6 +21,16 @@ inline std::string babi_dir() {
 
 inline bool babi_available() {
   return std::filesystem::exists(babi_dir() + "/en/qa1_single-supporting-fact_train.txt");
+}
+
+// The dialog bAbI tasks (Bordes et al. 2017): dialog-babi-task*-*.txt and their candidates.
+inline std::string dialog_babi_dir() {
+  if (const char* env = std::getenv("MEMNET_DIALOG_DIR")) return env;
+  return std::string(MEMNET_SOURCE_DIR) + "/../shared/datasets/dialog-babi";
+}
+
+inline bool dialog_babi_available() {
+  return std::filesystem::exists(dialog_babi_dir() + "/dialog-babi-candidates.txt");
 }
 
 // A fresh, empty folder under the system temp dir.

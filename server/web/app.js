@@ -116,6 +116,7 @@
       $("story-view").hidden = true;
       $("story-empty").hidden = false;
       showError(err);
+      return loadStories().catch(function () {});  // the list stays usable after a 404
     });
   }
 
