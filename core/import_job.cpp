@@ -23,8 +23,8 @@ std::vector<ImportedStory> import_babi(StoryService& service, const std::string&
     std::vector<storage::QuestionRecord> questions;
     for (std::size_t k = 0; k < s.questions.size(); ++k) {
       const datasets::Question& q = s.questions[k];
-      storage::QuestionRecord r{static_cast<std::int64_t>(k), q.statements_before, q.text,
-                                q.answer, {}};
+      storage::QuestionRecord r{
+          static_cast<std::int64_t>(k), q.statements_before, q.text, q.answer, {}};
       for (const int index : q.support) r.supporting.push_back(index);
       questions.push_back(std::move(r));
     }

@@ -448,8 +448,8 @@ void StoryService::add_questions(std::int64_t story_id,
     const auto& q = questions[i];
     const std::string field = fmt::format("questions[{}]", i);
     if (q.as_of < 0 || q.as_of > story->facts) {
-      throw InvalidInput(field, fmt::format("as_of {} is beyond the story's {} facts", q.as_of,
-                                            story->facts));
+      throw InvalidInput(
+          field, fmt::format("as_of {} is beyond the story's {} facts", q.as_of, story->facts));
     }
     for (const std::int64_t seq : q.supporting) {
       if (seq < 0 || seq >= q.as_of) {

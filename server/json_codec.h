@@ -18,8 +18,9 @@ void fact_fields(JsonWriter& w, const storage::FactRecord& fact);
 // {"name","created_at","hops","dim","memory_size","vocab_size","sentence_length",
 //  "encoding","temporal","tying","training":{"dataset","tasks","validation_error"}}
 void model_object(JsonWriter& w, const core::ModelInfo& model);
-// model_object's fields and, in "training", "seed" (a string: 64 bits),"repeats","best_repeat","threads",
-// "wall_seconds","options" (one "key=value" per line) and "epochs":[{"repeat","epoch",
+// model_object's fields and, in "training", "seed" (a string: 64
+// bits),"repeats","best_repeat","threads", "wall_seconds","options" (one "key=value" per line) and
+// "epochs":[{"repeat","epoch",
 // "linear_start","learning_rate","train_loss","validation_loss","validation_error"}].
 void model_detail_object(JsonWriter& w, const core::ModelInfo& model);
 // {"ordinal","as_of","question","answer","supporting":[seq...]}

@@ -328,9 +328,10 @@ class Router {
   Response sample_story() {
     const auto story = service_.random_imported_story();
     if (!story) {
-      throw NotFound(fmt::format("{} holds no story imported from a bAbI file (memnet import "
-                                 "--db {} --babi FILE)",
-                                 service_.path(), service_.path()));
+      throw NotFound(
+          fmt::format("{} holds no story imported from a bAbI file (memnet import "
+                      "--db {} --babi FILE)",
+                      service_.path(), service_.path()));
     }
     return show_story(story->id, "");
   }

@@ -262,11 +262,11 @@ std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
 bool add_questions(Database& db, std::int64_t story_id,
                    const std::vector<QuestionRecord>& questions) {
   Transaction transaction(db);
-  const bool found = db.with_cached_statement("SELECT 1 FROM stories WHERE id = ?",
-                                              [&](SQLite::Statement& s) {
-                                                s.bind(1, story_id);
-                                                return s.executeStep();
-                                              });
+  const bool found =
+      db.with_cached_statement("SELECT 1 FROM stories WHERE id = ?", [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        return s.executeStep();
+      });
   if (!found) return false;
   for (const QuestionRecord& q : questions) {
     std::string supporting;
@@ -314,9 +314,10 @@ std::vector<QuestionRecord> read_questions(Database& db, std::int64_t story_id) 
             std::int64_t v = 0;
             const auto [end, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), v);
             if (ec != std::errc() || end != seq.data() + seq.size()) {
-              throw StorageError(fmt::format("{}: question {} of story {} has a damaged "
-                                             "supporting list '{}'",
-                                             db.path(), q.ordinal, story_id, seq));
+              throw StorageError(
+                  fmt::format("{}: question {} of story {} has a damaged "
+                              "supporting list '{}'",
+                              db.path(), q.ordinal, story_id, seq));
             }
             q.supporting.push_back(v);
           }
