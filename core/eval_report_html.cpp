@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "core/report_json.h"
 #include "memnet/version.h"
 #include "server/web_assets.h"
 
@@ -161,16 +162,11 @@ std::string eval_report_data_json(const EvalReport& report, const EvalReportCont
     json examples = json::array();
     for (const auto& f : t.failed_examples) examples.push_back(example_json(f));
     const auto paper = paper_joint_error(t.task);
-    tasks.push_back({{"task", t.task},
-                     {"model", t.model},
-                     {"questions", t.questions},
-                     {"error", t.error},
-                     {"support_hit", t.support_hit},
-                     {"failed", t.failed},
-                     {"unknown_words", t.unknown_words},
-                     {"wrong", t.wrong},
-                     {"paper_error", paper ? json(*paper) : json(nullptr)},
-                     {"examples", examples}});
+    json task = task_json(t);
+    task["wrong"] = t.wrong;
+    task["paper_error"] = paper ? json(*paper) : json(nullptr);
+    task["examples"] = std::move(examples);
+    tasks.push_back(std::move(task));
   }
   const json j = {{"model_file", model_file(context)},
                   {"model_path", context.model_path},

@@ -487,9 +487,11 @@ Response with_cors(Response r, const std::string& origin) {
   r.headers.emplace_back("Access-Control-Allow-Origin", origin);
   r.headers.emplace_back("Vary", "Origin");
   if (r.status == 204) {
-    for (const auto& [name, value] : std::vector(r.headers)) {
-      if (name == "Allow") r.headers.emplace_back("Access-Control-Allow-Methods", value);
+    std::string allow;
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Allow") allow = value;
     }
+    r.headers.emplace_back("Access-Control-Allow-Methods", allow);
     r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type");
     r.headers.emplace_back("Access-Control-Max-Age", "600");
   }
