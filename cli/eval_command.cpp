@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "core/dialog_job.h"
 #include "core/eval_job.h"
 #include "core/eval_report_html.h"
 #include "core/report_json.h"
@@ -18,12 +19,48 @@ namespace {
 
 struct EvalFlags {
   core::EvalJob job;
+  bool dialog = false;
+  bool dev = false;
   bool json = false;
   std::string html_path;
   int html_examples = 3;
 };
 
+int run_dialog(const EvalFlags& f) {
+  core::DialogEvalJob job;
+  job.model_path = f.job.model_path;
+  job.data_dir = f.job.data_dir;
+  job.models = f.job.model_names;
+  job.dev = f.dev;
+  job.threads = f.job.threads;
+  const std::vector<core::DialogEvaluation> evals = core::run_dialog_eval(job);
+  if (f.json) {
+    std::cout << core::to_json(evals) << "\n";
+    return kExitOk;
+  }
+  std::cout << fmt::format("{:>4}  {:<12} {:<5} {:<8} {:>6} {:>13} {:>7} {:>11}\n", "task", "model",
+                           "match", "split", "turns", "per-response", "dialogs", "per-dialog");
+  for (const auto& e : evals) {
+    for (const auto& s : e.splits) {
+      std::cout << fmt::format("{:>4}  {:<12} {:<5} {:<8} {:>6} {:>12.2f}% {:>7} {:>10.2f}%\n",
+                               e.task, e.model, e.match_type ? "yes" : "no", s.split, s.turns,
+                               100 * s.per_response(), s.dialogs, 100 * s.per_dialog());
+    }
+  }
+  if (const auto a = core::average_tasks_1_to_5(evals)) {
+    std::cout << fmt::format(
+        "mean per-response accuracy over tasks 1-5: {:.2f}% (tst), {:.2f}% (tst-OOV)\n",
+        100 * a->tst, 100 * a->tst_oov);
+  }
+  return kExitOk;
+}
+
 int run(EvalFlags& f) {
+  if (f.dialog || core::is_dialog_babi_dir(f.job.data_dir)) {
+    if (!f.html_path.empty() || !f.job.predictions_path.empty() || !f.job.tasks.empty())
+      throw std::invalid_argument("--html, --predictions and --task are for bAbI QA models");
+    return run_dialog(f);
+  }
   if (!f.html_path.empty()) f.job.failed_examples = f.html_examples;
   const core::EvalReport report = core::run_eval(f.job);
   if (!f.html_path.empty())
@@ -51,7 +88,7 @@ int run(EvalFlags& f) {
 Runner add_eval_command(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
   f->job.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  CLI::App* cmd = app.add_subcommand("eval", "Test error per bAbI task of the models in a file");
+  CLI::App* cmd = app.add_subcommand("eval", "Test error per bAbI task (or dialog accuracy) of the models in a file");
   cmd->add_option("--model", f->job.model_path, "SQLite file written by 'memnet train'")
       ->required();
   cmd->add_option("--data", f->job.data_dir, "Folder with qaN_*_test.txt files")->required();
@@ -72,6 +109,10 @@ Runner add_eval_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 100))
       ->needs(html);
+  cmd->add_flag("--dialog", f->dialog,
+                "Dialog models (also chosen when --data holds dialog-babi-task*-trn.txt "
+                "files): per-response and per-dialog accuracy on tst and tst-OOV");
+  cmd->add_flag("--dev", f->dev, "Dialog: also score the dev files");
   cmd->add_option("--threads", f->job.threads, "Threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "core/dialog_job.h"
 #include "core/train_job.h"
 #include "engine/model_config.h"
 
@@ -31,6 +32,13 @@ struct TrainFlags {
   bool tied_self_attention = false;
   bool no_temporal = false;
   bool quiet = false;
+  std::optional<int> hops, memory;
+  CLI::Option* random_noise_flag = nullptr;
+  CLI::Option* ls_lr_flag = nullptr;
+  // dialog bAbI (core/dialog_job.h)
+  bool dialog = false;
+  bool match_type = true;
+  CLI::Option* match_type_flag = nullptr;
 };
 
 // The recipe's job, with every flag the user gave on top.
@@ -44,8 +52,8 @@ core::TrainJob make_job(const TrainFlags& f) {
   job.pad_memory = given.pad_memory;
   job.repeats_path = given.repeats_path;
   engine::ModelConfig& c = job.config;
-  c.hops = given.config.hops;
-  c.memory_size = given.config.memory_size;
+  if (f.hops) c.hops = *f.hops;
+  if (f.memory) c.memory_size = *f.memory;
   c.tying = engine::parse_tying(f.tying);
   c.temporal = !f.no_temporal;
   c.tied_self_attention = f.tied_self_attention;
@@ -87,7 +95,90 @@ core::TrainJob make_job(const TrainFlags& f) {
   return job;
 }
 
+// The dialog recipe's job, with every flag the user gave on top.
+core::DialogTrainJob make_dialog_job(const TrainFlags& f) {
+  core::DialogTrainJob job = core::dialog_recipe_job(core::parse_recipe(f.recipe));
+  const core::TrainJob& given = f.job;
+  if (given.joint) throw std::invalid_argument("--joint does not apply to dialog tasks");
+  job.data_dir = given.data_dir;
+  job.tasks = given.tasks;
+  job.model_path = given.model_path;
+  job.model_name = given.model_name;
+  if (f.match_type_flag->count()) job.match_type = f.match_type;
+  engine::ModelConfig& c = job.config;
+  if (f.hops) c.hops = *f.hops;
+  if (f.memory) c.memory_size = *f.memory;
+  if (f.dim) c.dim = *f.dim;
+  c.tying = engine::parse_tying(f.tying);
+  c.temporal = !f.no_temporal;
+  c.tied_self_attention = f.tied_self_attention;
+  if (f.attention) c.attention = engine::parse_attention(*f.attention);
+  if (f.gated_flag->count()) c.gated = f.gated;
+  if (f.relu_units) c.relu_units = *f.relu_units;
+  if (f.self_attention) c.self_attention_layers = *f.self_attention;
+  if (f.heads) c.heads = *f.heads;
+  if (f.pe) {
+    if (*f.pe == "auto") throw std::invalid_argument("--pe auto does not apply to dialog tasks");
+    c.encoding = engine::parse_encoding(*f.pe);
+  }
+  engine::TrainOptions& o = job.options;
+  const engine::TrainOptions& g = given.options;
+  if (f.lr) o.learning_rate = *f.lr;
+  if (f.epochs) o.epochs = *f.epochs;
+  if (f.halve) o.lr_halve_every = *f.halve;
+  if (f.ls_epochs) o.linear_start_epochs = *f.ls_epochs;
+  if (f.ls_lr_flag->count()) o.linear_start_learning_rate = g.linear_start_learning_rate;
+  if (f.random_noise_flag->count()) o.random_noise = g.random_noise;
+  o.batch_size = g.batch_size;
+  o.max_grad_norm = g.max_grad_norm;
+  o.weight_decay = g.weight_decay;
+  o.seed = g.seed;
+  o.repeats = g.repeats;
+  o.threads = g.threads;
+  if (f.best_epoch_flag->count()) o.best_epoch = f.best_epoch;
+  o.ensemble = f.ensemble ? *f.ensemble : std::min(o.ensemble, o.repeats);
+  return job;
+}
+
+int run_dialog(TrainFlags& f) {
+  const core::DialogTrainJob job = make_dialog_job(f);
+  const bool live = stderr_is_terminal() && !f.quiet;
+  long done = 0;
+  auto progress = [&](const core::DialogTrainProgress& p) {
+    ++done;
+    const auto& e = p.epoch;
+    const double total = static_cast<double>(p.models) * e.repeats * e.epochs;
+    const double fraction = static_cast<double>(done) / total;
+    const double eta = fraction > 0 ? e.seconds * (1 - fraction) / fraction : 0;
+    const std::string line = fmt::format(
+        "{} repeat {}/{} epoch {:>3}/{}{} loss {:.4f} dev error {:5.1f}%", p.model, e.repeat + 1,
+        e.repeats, e.epoch, e.epochs, e.linear_start ? " (LS)" : "     ", e.train_loss,
+        100 * e.validation_error);
+    if (live) {
+      std::cerr << fmt::format("\r{} {:5.1f}% {} ETA {}  ", bar(fraction, 20), 100 * fraction, line,
+                               format_duration(eta))
+                << std::flush;
+    } else if (!f.quiet && (e.epoch % 10 == 0 || e.epoch == e.epochs)) {
+      std::cerr << line << "\n";
+    }
+  };
+  const auto models = core::run_dialog_train(job, progress);
+  if (live) std::cerr << "\n";
+  for (const auto& m : models) {
+    const std::string options = engine::describe_extensions(m.config);
+    std::cout << fmt::format(
+        "saved dialog model '{}' to {}: task {}, {} training turns, {} candidates, vocabulary "
+        "{}, match type {}, pe {}{}{}, dev accuracy {:.1f}% per response, {}\n",
+        m.name, job.model_path, m.task, m.train_turns, m.candidates, m.vocab_size,
+        m.match_type ? "on" : "off", engine::to_string(m.config.encoding),
+        options.empty() ? "" : ", ", options, 100 * (1 - m.record.validation_error),
+        format_duration(m.record.wall_seconds));
+  }
+  return kExitOk;
+}
+
 int run(TrainFlags& f) {
+  if (f.dialog || core::is_dialog_babi_dir(f.job.data_dir)) return run_dialog(f);
   const core::TrainJob job = make_job(f);
   const bool live = stderr_is_terminal() && !f.quiet;
   long done = 0;
@@ -160,15 +251,28 @@ Runner add_train_command(CLI::App& app) {
                   "paper's setup exactly. Flags given explicitly override either")
       ->capture_default_str()
       ->check(CLI::IsMember({"best", "paper"}));
-  cmd->add_option("--hops", job.config.hops, "K, memory hops")
-      ->capture_default_str()
+  const core::DialogTrainJob dialog = core::dialog_recipe_job(core::Recipe::kBest);
+  cmd->add_flag("--dialog", f->dialog,
+                "Dialog bAbI tasks 1-6 (Bordes et al. 2017): --data is the dialog-babi folder, "
+                "one model per task named dialog<N> ranks the candidate responses (also chosen "
+                "when --data holds dialog-babi-task*-trn.txt files)");
+  f->match_type_flag = cmd->add_flag(
+      "--match-type,!--no-match-type", f->match_type,
+      fmt::format("Dialog: match-type features (a KB type word joins each candidate holding an "
+                  "entity of that type seen in the dialog); default {}",
+                  dialog.match_type ? "on" : "off"));
+  cmd->add_option("--hops", f->hops,
+                  fmt::format("K, memory hops (default {}, dialog {})", best.config.hops,
+                              dialog.config.hops))
       ->check(CLI::Range(1, 64));
   cmd->add_option("--dim", f->dim,
                   "d, embedding size (default 20, joint 50; the default recipe uses 100, with "
                   "ReLU on 50 units, from 5000 training questions per task, e.g. bAbI 10k)")
       ->check(CLI::Range(1, 4096));
-  cmd->add_option("--memory", job.config.memory_size, "Most recent sentences a question sees")
-      ->capture_default_str()
+  cmd->add_option("--memory", f->memory,
+                  fmt::format("Most recent sentences a question sees (default {}; dialog: "
+                              "utterances, default {})",
+                              best.config.memory_size, dialog.config.memory_size))
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--pe", f->pe,
                   fmt::format("Position encoding: paper, reference (the authors' code), local "
@@ -225,9 +329,9 @@ Runner add_train_command(CLI::App& app) {
                               best.options.learning_rate, best_joint.options.learning_rate,
                               paper.options.learning_rate))
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--ls-lr", job.options.linear_start_learning_rate,
-                  "Learning rate during linear start")
-      ->capture_default_str();
+  f->ls_lr_flag = cmd->add_option("--ls-lr", job.options.linear_start_learning_rate,
+                                  "Learning rate during linear start")
+                      ->capture_default_str();
   cmd->add_option("--lr-halve-every", f->halve,
                   fmt::format("Halve the learning rate every N epochs (default {}, joint {}; "
                               "--recipe paper {}, joint {})",
@@ -242,9 +346,11 @@ Runner add_train_command(CLI::App& app) {
                   "L2 weight decay per update (theta -= lr * decay * theta), 0 to disable")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.999));
-  cmd->add_option("--random-noise", job.options.random_noise,
-                  "Share of empty memories inserted while training (RN), 0 to disable")
-      ->capture_default_str();
+  f->random_noise_flag =
+      cmd->add_option("--random-noise", job.options.random_noise,
+                      "Share of empty memories inserted while training (RN), 0 to disable "
+                      "(dialog default 0)")
+          ->capture_default_str();
   cmd->add_option("--validation", job.options.validation_share,
                   "Share of each task held out for validation")
       ->capture_default_str();

@@ -264,6 +264,14 @@ class Run {
 
 }  // namespace
 
+namespace {
+TrainResult train_split(const std::vector<ModelConfig>& candidates,
+                        const std::vector<const Example*>& train_set,
+                        const std::vector<const Example*>& val_set, const TrainOptions& o,
+                        const ProgressCallback& progress,
+                        std::chrono::steady_clock::time_point start);
+}  // namespace
+
 TrainResult train(const ModelConfig& config, const std::vector<Example>& examples,
                   const TrainOptions& o, const ProgressCallback& progress) {
   return train(std::vector<ModelConfig>{config}, examples, o, progress);
@@ -284,6 +292,38 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
   for (size_t i = 0; i < examples.size(); ++i)
     (mask[i] ? val_set : train_set).push_back(&examples[i]);
   if (train_set.empty()) throw std::invalid_argument("train: every example went to validation");
+  return train_split(candidates, train_set, val_set, o, progress, start);
+}
+
+TrainResult train(const std::vector<ModelConfig>& candidates,
+                  const std::vector<Example>& train_examples,
+                  const std::vector<Example>& validation, const TrainOptions& options,
+                  const ProgressCallback& progress) {
+  if (candidates.empty()) throw std::invalid_argument("train: no model config");
+  for (const ModelConfig& c : candidates) {
+    validate(c);
+    if (c.members != 1) throw std::invalid_argument("train: set TrainOptions::ensemble instead");
+  }
+  TrainOptions check = options;  // the given set takes the held-out share's place
+  check.best_epoch = false;
+  validate(check);
+  if (options.best_epoch && validation.empty())
+    throw std::invalid_argument("train: best epoch needs a validation set");
+  if (train_examples.empty()) throw std::invalid_argument("train: no training examples");
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<const Example*> train_set, val_set;
+  for (const Example& x : train_examples) train_set.push_back(&x);
+  for (const Example& x : validation) val_set.push_back(&x);
+  return train_split(candidates, train_set, val_set, options, progress, start);
+}
+
+namespace {
+
+TrainResult train_split(const std::vector<ModelConfig>& candidates,
+                        const std::vector<const Example*>& train_set,
+                        const std::vector<const Example*>& val_set, const TrainOptions& o,
+                        const ProgressCallback& progress,
+                        std::chrono::steady_clock::time_point start) {
 
   std::mutex report_mutex;
   std::function<void(const TrainProgress&)> report;
@@ -401,6 +441,8 @@ TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return TrainResult{std::move(*kept), std::move(rec), std::move(repeats)};
 }
+
+}  // namespace
 
 std::string describe_choice(const ModelConfig& c) {
   std::string out = fmt::format("pe={}", to_string(c.encoding));

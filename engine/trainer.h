@@ -95,6 +95,14 @@ TrainResult train(const ModelConfig& config, const std::vector<Example>& example
 TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<Example>& examples,
                   const TrainOptions& options, const ProgressCallback& progress = {});
 
+// The same with a validation set of its own (a dev file) in place of the held-out share:
+// every example of `train_examples` trains, options.validation_share is ignored, and
+// best_epoch needs `validation` non-empty. Throws std::invalid_argument as above.
+TrainResult train(const std::vector<ModelConfig>& candidates,
+                  const std::vector<Example>& train_examples,
+                  const std::vector<Example>& validation, const TrainOptions& options,
+                  const ProgressCallback& progress = {});
+
 // "pe=reference,gated,...": how a candidate config differs, for the training record.
 std::string describe_choice(const ModelConfig& config);
 

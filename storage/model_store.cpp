@@ -174,6 +174,40 @@ void insert_training(Database& db, std::int64_t model_id, const engine::Training
 // Reading -------------------------------------------------------------------------------
 
 // Reads the rows of one model and reports what does not make sense in them.
+void insert_dialog(Database& db, std::int64_t model_id, const DialogRanking& d) {
+  db.with_statement("INSERT INTO dialog_models (model_id, task, match_type) VALUES (?, ?, ?)",
+                    [&](SQLite::Statement& s) {
+                      s.bind(1, model_id);
+                      s.bind(2, d.task);
+                      s.bind(3, d.match_type ? 1 : 0);
+                      s.exec();
+                    });
+  db.with_statement(
+      "INSERT INTO dialog_candidates (model_id, ordinal, text) VALUES (?, ?, ?)",
+      [&](SQLite::Statement& s) {
+        for (size_t i = 0; i < d.candidates.size(); ++i) {
+          s.bind(1, model_id);
+          s.bind(2, static_cast<std::int64_t>(i));
+          s.bind(3, d.candidates[i]);
+          s.exec();
+          s.reset();
+        }
+      });
+  db.with_statement(
+      "INSERT INTO dialog_kb (model_id, ordinal, entity, relation, value) VALUES (?, ?, ?, ?, ?)",
+      [&](SQLite::Statement& s) {
+        for (size_t i = 0; i < d.kb.size(); ++i) {
+          s.bind(1, model_id);
+          s.bind(2, static_cast<std::int64_t>(i));
+          s.bind(3, d.kb[i].entity);
+          s.bind(4, d.kb[i].relation);
+          s.bind(5, d.kb[i].value);
+          s.exec();
+          s.reset();
+        }
+      });
+}
+
 class ModelReader {
  public:
   ModelReader(Database& db, std::string name) : db_(db), name_(std::move(name)) {}
@@ -185,6 +219,7 @@ class ModelReader {
     read_vocabulary(model);
     read_weights(model);
     read_training(model.training);
+    read_dialog(model);
     return model;
   }
 
@@ -383,6 +418,42 @@ class ModelReader {
 
   Database& db_;
   std::string name_;
+  void read_dialog(StoredModel& model) {
+    if (db_.schema_version() < 5) return;  // an old file opened read-only: no dialog models
+    std::optional<DialogRanking> d = db_.with_statement(
+        "SELECT task, match_type FROM dialog_models WHERE model_id = ?",
+        [&](SQLite::Statement& s) -> std::optional<DialogRanking> {
+          s.bind(1, id_);
+          if (!s.executeStep()) return std::nullopt;
+          DialogRanking r;
+          r.task = integer(s.getColumn(0));
+          r.match_type = s.getColumn(1).getInt() != 0;
+          return r;
+        });
+    if (!d) return;
+    db_.with_statement(
+        "SELECT ordinal, text FROM dialog_candidates WHERE model_id = ? ORDER BY ordinal",
+        [&](SQLite::Statement& s) {
+          s.bind(1, id_);
+          while (s.executeStep()) {
+            if (s.getColumn(0).getInt64() != static_cast<std::int64_t>(d->candidates.size()))
+              fail("dialog candidate ordinals must be 0, 1, ...");
+            d->candidates.push_back(s.getColumn(1).getString());
+          }
+        });
+    if (d->candidates.empty()) fail("a dialog model without candidates");
+    db_.with_statement(
+        "SELECT entity, relation, value FROM dialog_kb WHERE model_id = ? ORDER BY ordinal",
+        [&](SQLite::Statement& s) {
+          s.bind(1, id_);
+          while (s.executeStep()) {
+            d->kb.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
+                             s.getColumn(2).getString()});
+          }
+        });
+    model.dialog = std::move(d);
+  }
+
   std::int64_t id_ = 0;
 };
 
@@ -406,6 +477,12 @@ void check_savable(const StoredModel& model) {
           weight.name, weight.value.rows(), weight.value.cols()));
     }
   }
+  if (model.dialog) {
+    if (model.dialog->candidates.empty())
+      throw std::invalid_argument("save_model: a dialog model needs candidates");
+    for (const std::string& c : model.dialog->candidates)
+      if (c.empty()) throw std::invalid_argument("save_model: an empty dialog candidate");
+  }
 }
 
 void save_model(Database& db, const StoredModel& model) {
@@ -421,6 +498,7 @@ void save_model(Database& db, const StoredModel& model) {
   insert_vocabulary(db, id, model.vocab);
   insert_weights(db, id, model.weights);
   insert_training(db, id, model.training);
+  if (model.dialog) insert_dialog(db, id, *model.dialog);
   // A new generation: stored embeddings made by the model this one replaces are gone with
   // the old row (memory_store.h), and nothing can mistake this model for it.
   db.with_statement("INSERT INTO model_generations (model_id) VALUES (?)",

@@ -17,6 +17,18 @@
 
 namespace memnet::storage {
 
+// A dialog model's output layer (core/dialog_model.h): the candidate responses it ranks, in
+// index order, and the knowledge base its match-type features read. Absent for a bAbI model.
+struct DialogRanking {
+  int task = 0;  // the dialog bAbI task it was trained on; 0 when none
+  bool match_type = false;
+  std::vector<std::string> candidates;  // non-empty, no empty text
+  struct KbFact {
+    std::string entity, relation, value;
+  };
+  std::vector<KbFact> kb;
+};
+
 struct StoredModel {
   std::string name;  // unique within a file, e.g. "default" or "qa1"
   engine::ModelConfig config;
@@ -24,6 +36,7 @@ struct StoredModel {
   std::vector<engine::NamedMatrix> weights;  // in parameter_specs(config) order
   engine::TrainingRecord training;
   std::string created_at;  // ISO-8601 UTC, e.g. "2024-05-01T12:34:56Z"; set by save
+  std::optional<DialogRanking> dialog;  // saved and loaded with the model, in one transaction
 };
 
 // Throws std::invalid_argument unless `model` can be saved: a non-empty name, a valid config

@@ -17,7 +17,7 @@ namespace memnet::storage {
 // PRAGMA application_id of every memnet file: "MNET" as a big-endian 32-bit integer.
 inline constexpr std::int32_t kApplicationId = 0x4D4E4554;
 
-inline constexpr std::array<std::string_view, 4> kMigrations = {
+inline constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: models with their vocabulary, weights and training record.
     R"sql(
 PRAGMA application_id = 1296975188;
@@ -146,9 +146,39 @@ CREATE TABLE questions (
   PRIMARY KEY (story_id, ordinal)
 ) STRICT, WITHOUT ROWID;
 )sql",
+    // 5: goal-oriented dialog (Bordes et al. 2017). A dialog model's output layer ranks
+    // candidate responses (with, for match-type features, the knowledge base); a dialog is a
+    // story whose facts are its utterances, marked in `dialogs`.
+    R"sql(
+CREATE TABLE dialog_models (
+  model_id   INTEGER PRIMARY KEY REFERENCES models (id) ON DELETE CASCADE,
+  task       INTEGER NOT NULL CHECK (task >= 0),
+  match_type INTEGER NOT NULL CHECK (match_type IN (0, 1))
+) STRICT;
+
+CREATE TABLE dialog_candidates (
+  model_id INTEGER NOT NULL REFERENCES dialog_models (model_id) ON DELETE CASCADE,
+  ordinal  INTEGER NOT NULL CHECK (ordinal >= 0),
+  text     TEXT    NOT NULL CHECK (text <> ''),
+  PRIMARY KEY (model_id, ordinal)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE dialog_kb (
+  model_id INTEGER NOT NULL REFERENCES dialog_models (model_id) ON DELETE CASCADE,
+  ordinal  INTEGER NOT NULL CHECK (ordinal >= 0),
+  entity   TEXT    NOT NULL,
+  relation TEXT    NOT NULL,
+  value    TEXT    NOT NULL,
+  PRIMARY KEY (model_id, ordinal)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE dialogs (
+  story_id INTEGER PRIMARY KEY REFERENCES stories (id) ON DELETE CASCADE
+) STRICT;
+)sql",
 };
 
-// The newest schema this build reads and writes (currently 4).
+// The newest schema this build reads and writes (currently 5).
 inline constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
 }  // namespace memnet::storage

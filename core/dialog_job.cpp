@@ -1,0 +1,315 @@
+#include "core/dialog_job.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "core/dialog_model.h"
+#include "datasets/dialog_babi.h"
+#include "engine/thread_pool.h"
+#include "storage/database.h"
+#include "storage/model_store.h"
+
+namespace memnet::core {
+
+namespace {
+
+// memnet's dialog recipe (docs/benchmarks.md, "Dialog bAbI").
+constexpr int kBestDim = 32;
+constexpr int kBestHops = 3;
+constexpr int kBestMemory = 100;
+constexpr int kBestEpochs = 60;
+constexpr int kBestHalveEvery = 15;
+constexpr float kBestLearningRate = 0.01f;
+
+struct TaskData {
+  int task = 0;
+  datasets::DialogTaskFiles files;
+  std::vector<datasets::Dialog> trn, dev;
+  datasets::Candidates candidates;
+  std::optional<datasets::KnowledgeBase> kb;
+};
+
+std::vector<datasets::Dialog> load_with_candidates(const std::string& path,
+                                                   const datasets::Candidates& candidates) {
+  std::vector<datasets::Dialog> dialogs = datasets::load_dialog_babi_file(path);
+  datasets::attach_candidates(dialogs, candidates, path);
+  return dialogs;
+}
+
+int longest_utterance(const std::vector<datasets::Dialog>& dialogs) {
+  int longest = 1;
+  for (const datasets::Dialog& d : dialogs)
+    for (const datasets::Utterance& u : d.history)
+      longest = std::max(longest, static_cast<int>(u.tokens.size()) + 1);  // + speaker word
+  return longest;
+}
+
+int longest_history(const std::vector<datasets::Dialog>& dialogs) {
+  int longest = 1;
+  for (const datasets::Dialog& d : dialogs)
+    for (const datasets::DialogTurn& t : d.turns) longest = std::max(longest, t.history_size);
+  return longest;
+}
+
+std::vector<int> available_dialog_tasks(const std::string& dir) {
+  std::vector<int> tasks;
+  for (int t = 1; t <= 6; ++t) {
+    try {
+      datasets::find_dialog_task_files(dir, t);
+      tasks.push_back(t);
+    } catch (const std::runtime_error&) {
+      // not in this folder
+    }
+  }
+  return tasks;
+}
+
+}  // namespace
+
+bool is_dialog_babi_dir(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("dialog-babi-task", 0) == 0 && name.size() > 8 &&
+        name.compare(name.size() - 8, 8, "-trn.txt") == 0)
+      return true;
+  }
+  return false;
+}
+
+DialogTrainJob dialog_recipe_job(Recipe recipe) {
+  DialogTrainJob job;
+  engine::ModelConfig& c = job.config;
+  engine::TrainOptions& o = job.options;
+  // Bordes et al. 2017, section 4 and appendix: a MemN2N over the history with bag-of-words
+  // utterances, speaker and time features, hops chosen among 1-3, SGD.
+  c.encoding = engine::Encoding::kBagOfWords;
+  c.hops = 3;
+  c.dim = 20;
+  c.memory_size = 50;
+  o.epochs = 60;
+  o.lr_halve_every = 15;
+  o.linear_start_epochs = 0;
+  o.random_noise = 0;
+  job.match_type = false;
+  if (recipe == Recipe::kPaper) return job;
+  c.dim = kBestDim;
+  c.hops = kBestHops;
+  c.memory_size = kBestMemory;
+  o.learning_rate = kBestLearningRate;
+  o.epochs = kBestEpochs;
+  o.lr_halve_every = kBestHalveEvery;
+  job.match_type = true;
+  return job;
+}
+
+std::vector<TrainedDialogModel> run_dialog_train(
+    const DialogTrainJob& job, const std::function<void(const DialogTrainProgress&)>& progress) {
+  engine::validate(job.options);
+  std::vector<int> tasks = job.tasks;
+  if (tasks.empty()) tasks = available_dialog_tasks(job.data_dir);
+  if (tasks.empty()) {
+    throw std::runtime_error(fmt::format(
+        "{}: no dialog bAbI task files (dialog-babi-taskN-*-trn.txt) found", job.data_dir));
+  }
+  std::sort(tasks.begin(), tasks.end());
+  tasks.erase(std::unique(tasks.begin(), tasks.end()), tasks.end());
+  if (tasks.size() > 1 && !job.model_name.empty())
+    throw std::invalid_argument("a model name needs exactly one task");
+
+  // Parse everything first: a malformed file fails the job before any training.
+  std::vector<TaskData> data;
+  for (int t : tasks) {
+    TaskData d;
+    d.task = t;
+    d.files = datasets::find_dialog_task_files(job.data_dir, t);
+    d.candidates = datasets::load_candidates(d.files.candidates);
+    d.trn = load_with_candidates(d.files.trn, d.candidates);
+    d.dev = load_with_candidates(d.files.dev, d.candidates);
+    if (job.match_type) {
+      if (!d.files.kb) {
+        throw std::runtime_error(fmt::format(
+            "{}: match-type features need the knowledge base of task {} "
+            "(dialog-babi-kb-all.txt or dialog-babi-task{}-*-kb.txt); none found",
+            job.data_dir, t, t));
+      }
+      d.kb = datasets::load_kb(*d.files.kb);
+    }
+    data.push_back(std::move(d));
+  }
+
+  storage::Database db(job.model_path);
+  std::vector<TrainedDialogModel> results;
+  for (size_t i = 0; i < data.size(); ++i) {
+    const TaskData& d = data[i];
+    const std::string name =
+        job.model_name.empty() ? fmt::format("dialog{}", d.task) : job.model_name;
+    storage::DialogRanking ranking;
+    ranking.task = d.task;
+    ranking.match_type = job.match_type;
+    ranking.candidates = d.candidates.texts();
+    if (d.kb) ranking.kb = to_stored_kb(*d.kb);
+    DialogEncoder encoder(dialog_vocabulary(d.trn, d.kb ? &*d.kb : nullptr), std::move(ranking));
+
+    engine::ModelConfig config = job.config;
+    config.vocab_size = encoder.vocab().size();
+    config.sentence_length = std::max(longest_utterance(d.trn), longest_utterance(d.dev));
+    // Always padded: the first turn has no history, and its softmax needs somewhere to go.
+    config.padded_memory = std::min(config.memory_size, longest_history(d.trn));
+    const std::vector<engine::Example> trn =
+        encoder.examples(d.trn, d.task, config.memory_size);
+    const std::vector<engine::Example> dev =
+        encoder.examples(d.dev, d.task, config.memory_size);
+
+    auto report = [&](const engine::TrainProgress& p) {
+      if (progress)
+        progress(DialogTrainProgress{name, static_cast<int>(i), static_cast<int>(data.size()), p});
+    };
+    engine::TrainResult result = engine::train({config}, trn, dev, job.options, report);
+    result.record.dataset = job.data_dir;
+    result.record.tasks = {d.task};
+    result.record.options +=
+        fmt::format("dialog_task={}\nmatch_type={}\nvalidation={}\n", d.task, job.match_type,
+                    std::filesystem::path(d.files.dev).filename().string());
+
+    storage::StoredModel stored;
+    stored.name = name;
+    stored.config = result.model.config();
+    stored.vocab = encoder.vocab();
+    stored.weights = result.model.parameters();
+    stored.training = result.record;
+    stored.dialog = encoder.ranking();
+    storage::save_model(db, stored);
+
+    TrainedDialogModel out;
+    out.name = name;
+    out.task = d.task;
+    out.vocab_size = encoder.vocab().size();
+    out.candidates = d.candidates.size();
+    out.train_turns = static_cast<int>(trn.size());
+    out.validation_turns = static_cast<int>(dev.size());
+    out.match_type = job.match_type;
+    out.config = result.model.config();
+    out.record = std::move(result.record);
+    results.push_back(std::move(out));
+  }
+  return results;
+}
+
+namespace {
+
+DialogScore score_file(const DialogModel& model, const std::string& split, const std::string& path,
+                       int threads) {
+  const DialogEncoder& enc = model.encoder;
+  const std::vector<datasets::Dialog> dialogs = load_with_candidates(path, enc.candidates());
+  const std::vector<engine::Example> xs =
+      enc.examples(dialogs, enc.ranking().task, model.network.config().memory_size);
+  std::vector<char> right(xs.size());
+  engine::ThreadPool pool(std::max(1, threads));
+  const int T = pool.size();
+  const size_t n = xs.size();
+  pool.parallel_for(T, [&](int t) {
+    for (size_t i = n * static_cast<size_t>(t) / static_cast<size_t>(T);
+         i < n * static_cast<size_t>(t + 1) / static_cast<size_t>(T); ++i)
+      right[i] = model.network.answer(xs[i]).answer == xs[i].answer ? 1 : 0;
+  });
+  DialogScore s;
+  s.split = split;
+  s.path = path;
+  size_t i = 0;
+  for (const datasets::Dialog& d : dialogs) {
+    bool all = true;
+    for (size_t k = 0; k < d.turns.size(); ++k, ++i) {
+      s.turns += 1;
+      s.turns_correct += right[i];
+      all = all && right[i];
+    }
+    s.dialogs += 1;
+    s.dialogs_correct += all ? 1 : 0;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<DialogEvaluation> run_dialog_eval(const DialogEvalJob& job) {
+  storage::Database db(job.model_path, storage::Database::Mode::kReadOnly);
+  std::vector<std::string> names = job.models;
+  const bool all = names.empty();
+  if (all) names = storage::list_models(db);
+  std::vector<DialogEvaluation> out;
+  for (const std::string& name : names) {
+    std::optional<storage::StoredModel> stored = storage::load_model(db, name);
+    if (!stored) throw std::runtime_error(fmt::format("{}: no model '{}'", job.model_path, name));
+    if (!stored->dialog) {
+      if (all) continue;
+      throw std::runtime_error(
+          fmt::format("{}: model '{}' is not a dialog model", job.model_path, name));
+    }
+    const int task = stored->dialog->task;
+    if (task < 1 || task > 6) {
+      throw std::runtime_error(fmt::format(
+          "{}: dialog model '{}' was not trained on a dialog bAbI task", job.model_path, name));
+    }
+    std::optional<DialogModel> model = dialog_model(std::move(*stored));
+    const datasets::DialogTaskFiles files = datasets::find_dialog_task_files(job.data_dir, task);
+    DialogEvaluation e;
+    e.model = name;
+    e.task = task;
+    e.match_type = model->encoder.ranking().match_type;
+    e.splits.push_back(score_file(*model, "tst", files.tst, job.threads));
+    if (files.tst_oov) e.splits.push_back(score_file(*model, "tst-OOV", *files.tst_oov, job.threads));
+    if (job.dev) e.splits.push_back(score_file(*model, "dev", files.dev, job.threads));
+    out.push_back(std::move(e));
+  }
+  if (out.empty())
+    throw std::runtime_error(fmt::format("{}: no dialog models", job.model_path));
+  return out;
+}
+
+std::optional<DialogAverages> average_tasks_1_to_5(const std::vector<DialogEvaluation>& evals) {
+  DialogAverages a;
+  int seen[6] = {0, 0, 0, 0, 0, 0};
+  for (const DialogEvaluation& e : evals) {
+    if (e.task < 1 || e.task > 5) continue;
+    ++seen[e.task];
+    for (const DialogScore& s : e.splits) {
+      if (s.split == "tst") a.tst += s.per_response() / 5;
+      if (s.split == "tst-OOV") a.tst_oov += s.per_response() / 5;
+    }
+  }
+  for (int t = 1; t <= 5; ++t)
+    if (seen[t] != 1) return std::nullopt;
+  return a;
+}
+
+std::string to_json(const std::vector<DialogEvaluation>& evals) {
+  nlohmann::ordered_json out;
+  out["models"] = nlohmann::ordered_json::array();
+  for (const DialogEvaluation& e : evals) {
+    nlohmann::ordered_json m;
+    m["model"] = e.model;
+    m["task"] = e.task;
+    m["match_type"] = e.match_type;
+    m["splits"] = nlohmann::ordered_json::array();
+    for (const DialogScore& s : e.splits) {
+      m["splits"].push_back({{"split", s.split},
+                             {"turns", s.turns},
+                             {"per_response", s.per_response()},
+                             {"dialogs", s.dialogs},
+                             {"per_dialog", s.per_dialog()}});
+    }
+    out["models"].push_back(std::move(m));
+  }
+  if (const auto a = average_tasks_1_to_5(evals))
+    out["avg_1_5"] = {{"tst", a->tst}, {"tst_oov", a->tst_oov}};
+  return out.dump();
+}
+
+}  // namespace memnet::core
