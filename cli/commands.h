@@ -28,5 +28,6 @@ Runner add_generate_command(CLI::App& app);
 Runner add_serve_command(CLI::App& app);
 Runner add_story_command(CLI::App& app);
 Runner add_import_command(CLI::App& app);
+Runner add_chat_command(CLI::App& app);
 
 }  // namespace memnet::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   const Runner serve = add_serve_command(app);
   const Runner story = add_story_command(app);
   const Runner import = add_import_command(app);
+  const Runner chat = add_chat_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("serve")) return serve();
     if (app.got_subcommand("story")) return story();
     if (app.got_subcommand("import")) return import();
+    if (app.got_subcommand("chat")) return chat();
   } catch (const std::exception& e) {
     std::cerr << "memnet: error: " << e.what() << "\n";
     return kExitFailure;

@@ -9,6 +9,8 @@
 namespace memnet::cli {
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }
+bool stdin_is_terminal() { return isatty(STDIN_FILENO) != 0; }
+
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) != 0; }
 
 std::string format_duration(double seconds) {

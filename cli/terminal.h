@@ -11,6 +11,7 @@ namespace memnet::cli {
 
 bool stderr_is_terminal();
 bool stdout_is_terminal();
+bool stdin_is_terminal();
 std::string format_duration(double seconds);  // "42s", "3m05s", "1h02m"
 std::string bar(double fraction, int width);  // Unicode eighth blocks, width cells
 int display_width(std::string_view utf8);

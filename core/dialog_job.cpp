@@ -132,6 +132,7 @@ std::vector<TrainedDialogModel> run_dialog_train(
     d.candidates = datasets::load_candidates(d.files.candidates);
     d.trn = load_with_candidates(d.files.trn, d.candidates);
     d.dev = load_with_candidates(d.files.dev, d.candidates);
+    if (d.files.kb) d.kb = datasets::load_kb(*d.files.kb);  // match types, API calls in chat
     if (job.match_type) {
       if (!d.files.kb) {
         throw std::runtime_error(fmt::format(
@@ -139,7 +140,6 @@ std::vector<TrainedDialogModel> run_dialog_train(
             "(dialog-babi-kb-all.txt or dialog-babi-task{}-*-kb.txt); none found",
             job.data_dir, t, t));
       }
-      d.kb = datasets::load_kb(*d.files.kb);
     }
     data.push_back(std::move(d));
   }
@@ -155,7 +155,8 @@ std::vector<TrainedDialogModel> run_dialog_train(
     ranking.match_type = job.match_type;
     ranking.candidates = d.candidates.texts();
     if (d.kb) ranking.kb = to_stored_kb(*d.kb);
-    DialogEncoder encoder(dialog_vocabulary(d.trn, d.kb ? &*d.kb : nullptr), std::move(ranking));
+    DialogEncoder encoder(
+        dialog_vocabulary(d.trn, job.match_type && d.kb ? &*d.kb : nullptr), std::move(ranking));
 
     engine::ModelConfig config = job.config;
     config.vocab_size = encoder.vocab().size();

@@ -1,9 +1,13 @@
 #include "core/dialog_model.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
+
+#include "storage/database.h"
 
 namespace memnet::core {
 
@@ -163,6 +167,38 @@ std::optional<DialogModel> dialog_model(storage::StoredModel stored) {
   engine::Memn2n network(stored.config, std::move(stored.weights));
   DialogEncoder encoder(std::move(stored.vocab), std::move(*stored.dialog));
   return DialogModel{std::move(network), std::move(encoder)};
+}
+
+DialogModel load_dialog_model_file(const std::string& path, const std::string& name) {
+  if (!std::filesystem::exists(path)) throw std::runtime_error(path + ": no such file");
+  storage::Database db(path, storage::Database::Mode::kReadOnly);
+  std::optional<storage::StoredModel> stored;
+  if (!name.empty()) {
+    stored = storage::load_model(db, name);
+    if (!stored) throw std::runtime_error(fmt::format("{}: no model '{}'", path, name));
+    if (!stored->dialog)
+      throw std::runtime_error(fmt::format("{}: model '{}' is not a dialog model", path, name));
+  } else {
+    std::vector<std::string> dialog_names;
+    for (const std::string& n : storage::list_models(db)) {
+      std::optional<storage::StoredModel> m = storage::load_model(db, n);
+      if (m && m->dialog) {
+        dialog_names.push_back(n);
+        if (!stored) stored = std::move(m);
+      }
+    }
+    if (dialog_names.empty()) throw std::runtime_error(path + ": no dialog model");
+    if (dialog_names.size() > 1) {
+      throw std::runtime_error(fmt::format("{} holds {} dialog models ({}); name the one to use",
+                                           path, dialog_names.size(),
+                                           fmt::join(dialog_names, ", ")));
+    }
+  }
+  try {
+    return std::move(*dialog_model(std::move(*stored)));
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(fmt::format("{}: dialog model is damaged: {}", path, e.what()));
+  }
 }
 
 std::vector<storage::DialogRanking::KbFact> to_stored_kb(const datasets::KnowledgeBase& kb) {

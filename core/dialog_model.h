@@ -113,6 +113,11 @@ struct DialogModel {
 // Throws std::invalid_argument as DialogEncoder and engine::Memn2n do.
 std::optional<DialogModel> dialog_model(storage::StoredModel stored);
 
+// Opens the dialog model `name` of a memnet file (read-only); `name` may be empty when the
+// file holds exactly one dialog model. Throws std::runtime_error naming the file (missing, no
+// such model, not a dialog model, none or several and no name) or storage::StorageError.
+DialogModel load_dialog_model_file(const std::string& path, const std::string& name = "");
+
 // The knowledge base as stored with a model, and back.
 std::vector<storage::DialogRanking::KbFact> to_stored_kb(const datasets::KnowledgeBase& kb);
 datasets::KnowledgeBase from_stored_kb(const std::vector<storage::DialogRanking::KbFact>& kb);
