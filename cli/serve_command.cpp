@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "core/dialog_service.h"
 #include "core/story_service.h"
 #include "server/http_server.h"
 #include "server/routes.h"
@@ -38,7 +39,8 @@ rlim_t raise_open_file_limit() {
 int run(ServeFlags& f) {
   const rlim_t open_files = raise_open_file_limit();
   core::StoryService service(f.db);
-  server::Routes routes(service, f.routes);
+  core::DialogService dialogs(f.db);  // its one connection is opened here, at start
+  server::Routes routes(service, &dialogs, f.routes);
   f.server.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout_s * 1000));
   f.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(f.idle_timeout_s * 1000));
   f.server.handle_signals = true;

@@ -36,7 +36,8 @@ std::shared_ptr<const ServedModel> load_served(Database& db, const std::string& 
   if (!m) return nullptr;
   const std::optional<ModelRef> ref = storage::find_model_ref(db, name);
   if (!ref) return nullptr;
-  ModelInfo info{m->name, m->created_at, m->config, std::move(m->training)};
+  ModelInfo info{m->name, m->created_at, m->config, std::move(m->training),
+                 m->dialog ? m->dialog->task : -1};
   info.training.epochs.clear();
   engine::Memn2n model(m->config, std::move(m->weights));
   return std::make_shared<const ServedModel>(
@@ -153,6 +154,26 @@ struct StoryService::Impl {
   // The model a request uses: `requested`, else the story's, else the file's only one.
   std::shared_ptr<const ServedModel> pick_model(const std::string& requested,
                                                 const std::string& story_model) {
+    auto m = pick_any_model(requested, story_model);
+    if (m->info.dialog_task >= 0) {
+      throw InvalidInput("model", fmt::format("'{}' is a dialog model: it ranks responses in "
+                                              "dialogs (POST /v1/dialogs), not answers",
+                                              m->info.name));
+    }
+    return m;
+  }
+
+  // Names of the question-answering models (not dialog models).
+  std::vector<std::string> qa_model_names() const {
+    std::shared_lock lock(models_mutex);
+    std::vector<std::string> names;
+    for (const auto& [name, m] : models)
+      if (m->info.dialog_task < 0) names.push_back(name);
+    return names;
+  }
+
+  std::shared_ptr<const ServedModel> pick_any_model(const std::string& requested,
+                                                    const std::string& story_model) {
     if (!requested.empty()) {
       auto m = model(requested);
       if (!m) {
@@ -169,7 +190,7 @@ struct StoryService::Impl {
                                      "one of: {}",
                                      story_model, db_path, fmt::join(model_names(), ", ")));
     }
-    const auto names = model_names();
+    const auto names = qa_model_names();
     if (names.size() == 1) return model(names[0]);
     if (names.empty())
       throw InvalidInput("model", fmt::format("{} holds no model; train one "
@@ -326,12 +347,8 @@ std::vector<ModelInfo> StoryService::models() const {
 storage::StoryRecord StoryService::create_story(const std::string& name, const std::string& model) {
   std::string model_name = model;
   if (!model.empty()) {
-    if (!impl_->model(model)) {
-      throw NotFound(fmt::format("no model named '{}' in {} (it holds: {})", model, impl_->db_path,
-                                 fmt::join(impl_->model_names(), ", ")),
-                     "model");
-    }
-  } else if (const auto names = impl_->model_names(); names.size() == 1) {
+    impl_->pick_model(model, "");  // NotFound, or InvalidInput for a dialog model
+  } else if (const auto names = impl_->qa_model_names(); names.size() == 1) {
     model_name = names[0];
   }
   auto db = impl_->pool.acquire();

@@ -47,6 +47,7 @@ struct ModelInfo {
   std::string created_at;
   engine::ModelConfig config;
   engine::TrainingRecord training;  // epochs left out
+  int dialog_task = -1;             // a dialog model (core/dialog_service.h): its task; else -1
 };
 
 struct AddedFact {

@@ -22,6 +22,8 @@ void model_fields(JsonWriter& w, const core::ModelInfo& m) {
   const auto& c = m.config;
   w.key("name")
       .value(m.name)
+      .key("kind")
+      .value(m.dialog_task >= 0 ? "dialog" : "qa")
       .key("created_at")
       .value(m.created_at)
       .key("hops")
@@ -136,6 +138,61 @@ void ask_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
     for (const std::int64_t seq : r.gold->supporting) w.value(seq);
     w.end_array().key("correct").value(r.gold->correct).end_object();
   }
+}
+
+void dialog_fields(JsonWriter& w, const core::DialogRecord& d) {
+  w.key("id").value(d.id).key("model").value(d.model).key("created_at").value(d.created_at);
+}
+
+void utterance_object(JsonWriter& w, const core::StoredUtterance& u) {
+  w.begin_object()
+      .key("index")
+      .value(u.index)
+      .key("id")
+      .value(u.fact_id)
+      .key("speaker")
+      .value(u.speaker)
+      .key("text")
+      .value(u.text)
+      .end_object();
+}
+
+void turn_fields(JsonWriter& w, const core::TurnResult& t) {
+  const core::DialogReply& r = t.reply;
+  w.key("bot").value(r.bot).key("candidate").value(r.candidate).key("probability").value(
+      r.probability);
+  w.key("candidates").begin_array();
+  for (const auto& c : r.top) {
+    w.begin_object()
+        .key("candidate")
+        .value(c.candidate)
+        .key("text")
+        .value(c.text)
+        .key("probability")
+        .value(c.probability)
+        .end_object();
+  }
+  w.end_array().key("hops").begin_array();
+  for (size_t k = 0; k < r.hops.size(); ++k) {
+    w.begin_object().key("hop").value(static_cast<int>(k + 1)).key("attention").begin_array();
+    for (const auto& h : r.hops[k]) {
+      w.begin_object()
+          .key("index")
+          .value(h.index)
+          .key("speaker")
+          .value(h.speaker)
+          .key("text")
+          .value(h.text)
+          .key("weight")
+          .value(h.weight)
+          .end_object();
+    }
+    w.end_array().key("empty_weight").value(r.empty_weight[k]).end_object();
+  }
+  w.end_array().key("unknown_words").value(r.unknown_words);
+  w.key("api_results").value(r.api_results).key("added").begin_array();
+  for (const auto& u : t.added) utterance_object(w, u);
+  w.end_array();
 }
 
 }  // namespace memnet::server

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/ask.h"
+#include "core/dialog_service.h"
 #include "core/story_service.h"
 #include "server/json_writer.h"
 #include "storage/memory_store.h"
@@ -32,5 +33,14 @@ void question_object(JsonWriter& w, const storage::QuestionRecord& question);
 // `stored`: attention names facts by id and seq; otherwise by "index" into the inline story
 // (and "memory" has "sentences" and "first_index").
 void ask_fields(JsonWriter& w, const core::AskResult& result, bool stored);
+
+// "id","model","created_at" of a dialog.
+void dialog_fields(JsonWriter& w, const core::DialogRecord& dialog);
+// {"index","id","speaker","text"}
+void utterance_object(JsonWriter& w, const core::StoredUtterance& utterance);
+// "bot","candidate","probability","candidates":[{"candidate","text","probability"}],
+// "hops":[{"hop","attention":[{"index","speaker","text","weight"}],"empty_weight"}],
+// "unknown_words","api_results","added":[utterance...]
+void turn_fields(JsonWriter& w, const core::TurnResult& turn);
 
 }  // namespace memnet::server

@@ -204,8 +204,9 @@ std::vector<std::string> string_list(const Json& value, const std::string& field
 
 class Router {
  public:
-  Router(core::StoryService& service, const RouteOptions& options, const Request& request)
-      : service_(service), options_(options), request_(request) {}
+  Router(core::StoryService& service, core::DialogService* dialogs, const RouteOptions& options,
+         const Request& request)
+      : service_(service), dialogs_(dialogs), options_(options), request_(request) {}
 
   Response route() {
     const Target t = split_target(request_.target);
@@ -221,6 +222,7 @@ class Router {
     if (s.size() == 2 && s[1] == "models") return only("GET", [&] { return models(); });
     if (s.size() == 3 && s[1] == "models") return only("GET", [&] { return model(s[2]); });
     if (s.size() == 2 && s[1] == "ask") return only("POST", [&] { return ask_inline(); });
+    if (s[1] == "dialogs") return dialog_route(s);
     if (s[1] != "stories") return not_found();
     if (s.size() == 2) {
       if (method_ == "GET") return list_stories();
@@ -297,7 +299,12 @@ class Router {
                                                       "DELETE /v1/stories/{id}",
                                                       "POST /v1/stories/{id}/facts",
                                                       "POST /v1/stories/{id}/ask",
-                                                      "POST /v1/ask"};
+                                                      "POST /v1/ask",
+                                                      "POST /v1/dialogs",
+                                                      "GET /v1/dialogs/{id}",
+                                                      "DELETE /v1/dialogs/{id}",
+                                                      "POST /v1/dialogs/{id}/turns",
+                                                      "POST /v1/dialogs/{id}/api"};
     JsonWriter w;
     w.begin_object().key("service").value("memnet").key("endpoints").begin_array();
     for (const std::string_view endpoint : kEndpoints) w.value(endpoint);
@@ -451,6 +458,78 @@ class Router {
     return json_response(200, w);
   }
 
+  Response dialog_route(const std::vector<std::string_view>& s) {
+    if (!dialogs_) {
+      return error_response(404, "not_found", "this server does not serve dialogs");
+    }
+    if (s.size() == 2) return only("POST", [&] { return create_dialog(); });
+    const std::optional<std::int64_t> id = parse_int(s[2]);
+    if (!id || *id <= 0) {
+      return error_response(404, "not_found",
+                            fmt::format("no dialog with id '{}': ids are positive integers", s[2]));
+    }
+    if (s.size() == 3) {
+      if (method_ == "GET") return show_dialog(*id);
+      if (method_ == "DELETE") return delete_dialog(*id);
+      return allowed("GET, HEAD, DELETE");
+    }
+    if (s.size() == 4 && s[3] == "turns") return only("POST", [&] { return dialog_turn(*id); });
+    if (s.size() == 4 && s[3] == "api") return only("POST", [&] { return dialog_api(*id); });
+    return not_found();
+  }
+
+  Response create_dialog() {
+    const Json body = parse_body(request_, true);
+    const core::DialogRecord d = dialogs_->create(string_field(body, "model", false));
+    JsonWriter w;
+    w.begin_object();
+    dialog_fields(w, d);
+    w.key("utterances").begin_array().end_array().end_object();
+    Response r = json_response(201, w);
+    r.headers.emplace_back("Location", fmt::format("/v1/dialogs/{}", d.id));
+    return r;
+  }
+
+  Response show_dialog(std::int64_t id) {
+    const auto d = dialogs_->find(id);
+    if (!d) throw NotFound(fmt::format("no dialog with id {}", id));
+    JsonWriter w;
+    w.begin_object();
+    dialog_fields(w, *d);
+    w.key("utterances").begin_array();
+    for (const auto& u : dialogs_->history(id)) utterance_object(w, u);
+    w.end_array().end_object();
+    return json_response(200, w);
+  }
+
+  Response delete_dialog(std::int64_t id) {
+    if (!dialogs_->find(id) || !service_.delete_story(id))
+      throw NotFound(fmt::format("no dialog with id {}", id));
+    JsonWriter w;
+    w.begin_object().key("deleted").value(id).end_object();
+    return json_response(200, w);
+  }
+
+  Response dialog_turn(std::int64_t id) {
+    const Json body = parse_body(request_, false);
+    const std::string user = string_field(body, "user", true);
+    const int top = top_field(body, options_.default_top);
+    const core::TurnResult t = dialogs_->turn(id, user, top);
+    JsonWriter w;
+    w.begin_object().key("dialog_id").value(id).key("user").value(user);
+    turn_fields(w, t);
+    w.end_object();
+    return json_response(200, w);
+  }
+
+  Response dialog_api(std::int64_t id) {
+    const Json body = parse_body(request_, false);
+    const core::StoredUtterance u = dialogs_->add_api_result(id, string_field(body, "result", true));
+    JsonWriter w;
+    utterance_object(w, u);
+    return json_response(201, w);
+  }
+
   Response ask_inline() {
     const Json body = parse_body(request_, false);
     const std::string question = string_field(body, "question", true);
@@ -473,6 +552,7 @@ class Router {
   }
 
   core::StoryService& service_;
+  core::DialogService* dialogs_;
   const RouteOptions& options_;
   const Request& request_;
   std::string method_;
@@ -504,7 +584,7 @@ Response Routes::handle(const Request& request) const {
 
 Response Routes::handle_route(const Request& request) const {
   try {
-    return Router(service_, options_, request).route();
+    return Router(service_, dialogs_, options_, request).route();
   } catch (const BodyError& e) {
     return e.response;
   } catch (const InvalidInput& e) {

@@ -17,6 +17,12 @@
 //   POST   /v1/stories/{id}/ask          {"question", "model"?, "top"?, "as_of"?} -> answer,
 //                                        attention, and "gold" for an imported question
 //   POST   /v1/ask                       {"story": [...] | "text", "question", "model"?, "top"?}
+//   POST   /v1/dialogs                   {"model"?} -> 201 dialog (a dialog model's)
+//   GET    /v1/dialogs/{id}              dialog with its utterances
+//   DELETE /v1/dialogs/{id}              dialog with its utterances and embeddings
+//   POST   /v1/dialogs/{id}/turns        {"user", "top"?} -> the bot's reply, its probability,
+//                                        the ranked candidates, attention over the history
+//   POST   /v1/dialogs/{id}/api          {"result"} -> 201: an API result joins the history
 // Errors: {"error":{"code","message","field"?}} with 400 malformed_json, 404 not_found,
 // 405 method_not_allowed (with Allow), 413 payload_too_large (transport), 415
 // unsupported_media_type, 422 invalid_field (naming the field), 500 internal / storage,
@@ -30,6 +36,7 @@
 
 #include <string>
 
+#include "core/dialog_service.h"
 #include "core/story_service.h"
 #include "server/http_message.h"
 
@@ -45,6 +52,9 @@ class Routes {
  public:
   explicit Routes(core::StoryService& service, RouteOptions options = {})
       : service_(service), options_(options) {}
+  // With dialogs: the /v1/dialogs routes (otherwise 404). `dialogs` must outlive the Routes.
+  Routes(core::StoryService& service, core::DialogService* dialogs, RouteOptions options = {})
+      : service_(service), dialogs_(dialogs), options_(options) {}
 
   Response handle(const Request& request) const;
 
@@ -52,6 +62,7 @@ class Routes {
   Response handle_route(const Request& request) const;
 
   core::StoryService& service_;
+  core::DialogService* dialogs_ = nullptr;
   RouteOptions options_;
 };
 
