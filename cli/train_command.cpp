@@ -37,8 +37,9 @@ struct TrainFlags {
   CLI::Option* ls_lr_flag = nullptr;
   // dialog bAbI (core/dialog_job.h)
   bool dialog = false;
-  bool match_type = true;
+  bool match_type = true, match_names = false;
   CLI::Option* match_type_flag = nullptr;
+  CLI::Option* match_names_flag = nullptr;
 };
 
 // The recipe's job, with every flag the user gave on top.
@@ -105,6 +106,7 @@ core::DialogTrainJob make_dialog_job(const TrainFlags& f) {
   job.model_path = given.model_path;
   job.model_name = given.model_name;
   if (f.match_type_flag->count()) job.match_type = f.match_type;
+  if (f.match_names_flag->count()) job.match_names = f.match_names;
   engine::ModelConfig& c = job.config;
   if (f.hops) c.hops = *f.hops;
   if (f.memory) c.memory_size = *f.memory;
@@ -168,9 +170,10 @@ int run_dialog(TrainFlags& f) {
     const std::string options = engine::describe_extensions(m.config);
     std::cout << fmt::format(
         "saved dialog model '{}' to {}: task {}, {} training turns, {} candidates, vocabulary "
-        "{}, match type {}, pe {}{}{}, dev accuracy {:.1f}% per response, {}\n",
+        "{}, match type {}{}, pe {}{}{}, dev accuracy {:.1f}% per response, {}\n",
         m.name, job.model_path, m.task, m.train_turns, m.candidates, m.vocab_size,
-        m.match_type ? "on" : "off", engine::to_string(m.config.encoding),
+        m.match_type ? "on" : "off", m.match_names ? " (names too)" : "",
+        engine::to_string(m.config.encoding),
         options.empty() ? "" : ", ", options, 100 * (1 - m.record.validation_error),
         format_duration(m.record.wall_seconds));
   }
@@ -261,6 +264,10 @@ Runner add_train_command(CLI::App& app) {
       fmt::format("Dialog: match-type features (a KB type word joins each candidate holding an "
                   "entity of that type seen in the dialog); default {}",
                   dialog.match_type ? "on" : "off"));
+  f->match_names_flag = cmd->add_flag(
+      "--match-names,!--no-match-names", f->match_names,
+      fmt::format("Dialog, with --match-type: restaurant names are a match type too; default {}",
+                  dialog.match_names ? "on" : "off"));
   cmd->add_option("--hops", f->hops,
                   fmt::format("K, memory hops (default {}, dialog {})", best.config.hops,
                               dialog.config.hops))

@@ -153,10 +153,12 @@ std::vector<TrainedDialogModel> run_dialog_train(
     storage::DialogRanking ranking;
     ranking.task = d.task;
     ranking.match_type = job.match_type;
+    ranking.match_names = job.match_type && job.match_names;
     ranking.candidates = d.candidates.texts();
     if (d.kb) ranking.kb = to_stored_kb(*d.kb);
     DialogEncoder encoder(
-        dialog_vocabulary(d.trn, job.match_type && d.kb ? &*d.kb : nullptr), std::move(ranking));
+        dialog_vocabulary(d.trn, job.match_type && d.kb ? &*d.kb : nullptr, job.match_names),
+        std::move(ranking));
 
     engine::ModelConfig config = job.config;
     config.vocab_size = encoder.vocab().size();
@@ -176,7 +178,8 @@ std::vector<TrainedDialogModel> run_dialog_train(
     result.record.dataset = job.data_dir;
     result.record.tasks = {d.task};
     result.record.options +=
-        fmt::format("dialog_task={}\nmatch_type={}\nvalidation={}\n", d.task, job.match_type,
+        fmt::format("dialog_task={}\nmatch_type={}\nmatch_names={}\nvalidation={}\n", d.task,
+                    job.match_type, job.match_type && job.match_names,
                     std::filesystem::path(d.files.dev).filename().string());
 
     storage::StoredModel stored;
@@ -196,6 +199,7 @@ std::vector<TrainedDialogModel> run_dialog_train(
     out.train_turns = static_cast<int>(trn.size());
     out.validation_turns = static_cast<int>(dev.size());
     out.match_type = job.match_type;
+    out.match_names = job.match_type && job.match_names;
     out.config = result.model.config();
     out.record = std::move(result.record);
     results.push_back(std::move(out));

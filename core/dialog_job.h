@@ -28,6 +28,7 @@ struct DialogTrainJob {
   std::string model_path;  // SQLite file, created if missing
   std::string model_name;  // overrides "dialog<N>" when one task is trained
   bool match_type = true;  // match-type features (needs the task's knowledge base file)
+  bool match_names = false;  // with match_type: restaurant names are a type too (kNameRelation)
   engine::ModelConfig config;  // vocab_size, sentence_length, padded_memory from the data
   engine::TrainOptions options;
 };
@@ -43,7 +44,7 @@ struct TrainedDialogModel {
   int vocab_size = 0;
   int candidates = 0;
   int train_turns = 0, validation_turns = 0;
-  bool match_type = false;
+  bool match_type = false, match_names = false;
   engine::ModelConfig config;
   engine::TrainingRecord record;
 };

@@ -51,13 +51,14 @@ std::vector<std::string> relations(const std::vector<storage::DialogRanking::KbF
 }  // namespace
 
 engine::Vocabulary dialog_vocabulary(const std::vector<datasets::Dialog>& dialogs,
-                                     const datasets::KnowledgeBase* kb) {
+                                     const datasets::KnowledgeBase* kb, bool names) {
   engine::Vocabulary vocab;
   vocab.add(kUserWord);
   vocab.add(kBotWord);
   vocab.add(kApiWord);
   if (kb) {
     for (const std::string& r : relations(to_stored_kb(*kb))) vocab.add(match_type_word(r));
+    if (names) vocab.add(match_type_word(kNameRelation));
   }
   for (const datasets::Dialog& d : dialogs) {
     for (const Utterance& u : d.history)
@@ -93,6 +94,16 @@ DialogEncoder::DialogEncoder(engine::Vocabulary vocab, storage::DialogRanking ra
     }
     std::vector<int>& t = types[f.value];
     if (std::find(t.begin(), t.end(), *id) == t.end()) t.push_back(*id);
+  }
+  if (ranking_.match_names) {
+    const std::string word = match_type_word(kNameRelation);
+    const std::optional<int> id = vocab_.find(word);
+    if (!id)
+      throw std::invalid_argument(fmt::format("dialog model: the vocabulary lacks '{}'", word));
+    for (const auto& f : ranking_.kb) {
+      std::vector<int>& t = types[f.entity];
+      if (std::find(t.begin(), t.end(), *id) == t.end()) t.push_back(*id);
+    }
   }
   for (int c = 0; c < candidates_.size(); ++c) {
     for (const std::string& token : candidates_.tokens()[static_cast<size_t>(c)]) {

@@ -41,6 +41,11 @@ inline constexpr std::string_view kBotWord = "<bot>";
 inline constexpr std::string_view kApiWord = "<api>";
 
 std::string_view speaker_word(datasets::Utterance::Speaker speaker);
+// The type given to restaurant names (the KB's entities) when names are a match type too:
+// "<match:R_name>" then joins "what do you think of this option: resto_x" once resto_x
+// appeared in the dialog (an API result), which the paper's seven attribute types never do.
+inline constexpr std::string_view kNameRelation = "R_name";
+
 // "<match:R_cuisine>" for "R_cuisine".
 std::string match_type_word(std::string_view relation);
 
@@ -49,9 +54,10 @@ std::vector<std::string> memory_tokens(datasets::Utterance::Speaker speaker,
                                        const std::vector<std::string>& tokens);
 
 // The vocabulary a dialog model trains with: nil, the three speaker words, one match-type
-// word per KB relation when `kb` is given, then every word of `dialogs` in order of appearance.
+// word per KB relation when `kb` is given (and for kNameRelation with `names`), then every
+// word of `dialogs` in order of appearance.
 engine::Vocabulary dialog_vocabulary(const std::vector<datasets::Dialog>& dialogs,
-                                     const datasets::KnowledgeBase* kb);
+                                     const datasets::KnowledgeBase* kb, bool names = false);
 
 // The dialog history as a model sees it, built one utterance at a time (chat, HTTP) or
 // replayed from a file.

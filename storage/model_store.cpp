@@ -175,13 +175,15 @@ void insert_training(Database& db, std::int64_t model_id, const engine::Training
 
 // Reads the rows of one model and reports what does not make sense in them.
 void insert_dialog(Database& db, std::int64_t model_id, const DialogRanking& d) {
-  db.with_statement("INSERT INTO dialog_models (model_id, task, match_type) VALUES (?, ?, ?)",
-                    [&](SQLite::Statement& s) {
-                      s.bind(1, model_id);
-                      s.bind(2, d.task);
-                      s.bind(3, d.match_type ? 1 : 0);
-                      s.exec();
-                    });
+  db.with_statement(
+      "INSERT INTO dialog_models (model_id, task, match_type, match_names) VALUES (?, ?, ?, ?)",
+      [&](SQLite::Statement& s) {
+        s.bind(1, model_id);
+        s.bind(2, d.task);
+        s.bind(3, d.match_type ? 1 : 0);
+        s.bind(4, d.match_names ? 1 : 0);
+        s.exec();
+      });
   db.with_statement(
       "INSERT INTO dialog_candidates (model_id, ordinal, text) VALUES (?, ?, ?)",
       [&](SQLite::Statement& s) {
@@ -421,13 +423,14 @@ class ModelReader {
   void read_dialog(StoredModel& model) {
     if (db_.schema_version() < 5) return;  // an old file opened read-only: no dialog models
     std::optional<DialogRanking> d = db_.with_statement(
-        "SELECT task, match_type FROM dialog_models WHERE model_id = ?",
+        "SELECT task, match_type, match_names FROM dialog_models WHERE model_id = ?",
         [&](SQLite::Statement& s) -> std::optional<DialogRanking> {
           s.bind(1, id_);
           if (!s.executeStep()) return std::nullopt;
           DialogRanking r;
           r.task = integer(s.getColumn(0));
           r.match_type = s.getColumn(1).getInt() != 0;
+          r.match_names = s.getColumn(2).getInt() != 0;
           return r;
         });
     if (!d) return;

@@ -22,6 +22,7 @@ namespace memnet::storage {
 struct DialogRanking {
   int task = 0;  // the dialog bAbI task it was trained on; 0 when none
   bool match_type = false;
+  bool match_names = false;  // restaurant names (the KB's entities) are a match type too
   std::vector<std::string> candidates;  // non-empty, no empty text
   struct KbFact {
     std::string entity, relation, value;

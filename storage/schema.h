@@ -153,7 +153,8 @@ CREATE TABLE questions (
 CREATE TABLE dialog_models (
   model_id   INTEGER PRIMARY KEY REFERENCES models (id) ON DELETE CASCADE,
   task       INTEGER NOT NULL CHECK (task >= 0),
-  match_type INTEGER NOT NULL CHECK (match_type IN (0, 1))
+  match_type INTEGER NOT NULL CHECK (match_type IN (0, 1)),
+  match_names INTEGER NOT NULL CHECK (match_names IN (0, 1))
 ) STRICT;
 
 CREATE TABLE dialog_candidates (
