@@ -110,7 +110,10 @@ core::DialogTrainJob make_dialog_job(const TrainFlags& f) {
   engine::ModelConfig& c = job.config;
   if (f.hops) c.hops = *f.hops;
   if (f.memory) c.memory_size = *f.memory;
-  if (f.dim) c.dim = *f.dim;
+  if (f.dim) {
+    c.dim = *f.dim;
+    job.task6_dim.reset();  // the user chose the size
+  }
   c.tying = engine::parse_tying(f.tying);
   c.temporal = !f.no_temporal;
   c.tied_self_attention = f.tied_self_attention;
@@ -274,7 +277,8 @@ Runner add_train_command(CLI::App& app) {
       ->check(CLI::Range(1, 64));
   cmd->add_option("--dim", f->dim,
                   "d, embedding size (default 20, joint 50; the default recipe uses 100, with "
-                  "ReLU on 50 units, from 5000 training questions per task, e.g. bAbI 10k)")
+                  "ReLU on 50 units, from 5000 training questions per task, e.g. bAbI 10k; "
+                  "dialog 32, task 6 64)")
       ->check(CLI::Range(1, 4096));
   cmd->add_option("--memory", f->memory,
                   fmt::format("Most recent sentences a question sees (default {}; dialog: "

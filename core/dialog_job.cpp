@@ -25,6 +25,8 @@ constexpr int kBestMemory = 100;
 constexpr int kBestEpochs = 60;
 constexpr int kBestHalveEvery = 15;
 constexpr float kBestLearningRate = 0.01f;
+constexpr bool kBestMatchNames = true;
+constexpr int kBestTask6Dim = 64;
 
 struct TaskData {
   int task = 0;
@@ -106,6 +108,8 @@ DialogTrainJob dialog_recipe_job(Recipe recipe) {
   o.epochs = kBestEpochs;
   o.lr_halve_every = kBestHalveEvery;
   job.match_type = true;
+  job.match_names = kBestMatchNames;
+  job.task6_dim = kBestTask6Dim;
   return job;
 }
 
@@ -161,6 +165,7 @@ std::vector<TrainedDialogModel> run_dialog_train(
         std::move(ranking));
 
     engine::ModelConfig config = job.config;
+    if (d.task == 6 && job.task6_dim) config.dim = *job.task6_dim;
     config.vocab_size = encoder.vocab().size();
     config.sentence_length = std::max(longest_utterance(d.trn), longest_utterance(d.dev));
     // Always padded: the first turn has no history, and its softmax needs somewhere to go.

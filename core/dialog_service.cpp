@@ -50,6 +50,7 @@ struct DialogService::Impl {
   std::mutex mutex;
   storage::Database db;
   std::map<std::string, std::shared_ptr<const ServedDialogModel>> models;
+  std::map<std::string, std::int64_t> not_dialogs;  // QA models' names -> their generation
 
   // The dialog model `name` at its current generation; nullptr when there is none, or it is
   // not a dialog model (then *not_dialog is set).
@@ -58,9 +59,15 @@ struct DialogService::Impl {
     if (!ref) return nullptr;
     auto it = models.find(name);
     if (it != models.end() && it->second->ref.generation == ref->generation) return it->second;
+    const auto known = not_dialogs.find(name);
+    if (known != not_dialogs.end() && known->second == ref->generation) {
+      if (not_dialog) *not_dialog = true;
+      return nullptr;
+    }
     std::optional<storage::StoredModel> stored = storage::load_model(db, name);
     if (!stored) return nullptr;
     if (!stored->dialog) {
+      not_dialogs[name] = ref->generation;
       if (not_dialog) *not_dialog = true;
       return nullptr;
     }

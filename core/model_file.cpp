@@ -25,6 +25,11 @@ LoadedModel load_model_file(const std::string& path, const std::string& name) {
                                            fmt::join(storage::list_models(db), ", ")));
     }
   }
+  if (m->dialog) {
+    throw std::runtime_error(fmt::format(
+        "{}: '{}' is a dialog model: it ranks responses (memnet chat, memnet eval --dialog)", path,
+        m->name));
+  }
   engine::Memn2n model(m->config, m->weights);
   return LoadedModel{m->name, std::move(model), std::move(m->vocab), std::move(m->training)};
 }
