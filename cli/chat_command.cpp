@@ -34,8 +34,9 @@ Runner add_chat_command(CLI::App& app) {
       "chat",
       "Talk to a dialog model: one user line in, one bot line out (works on a pipe); "
       "/api TEXT adds an API result, /reset starts over, /quit ends");
-  cmd->add_option("--model", f->model_path, "SQLite file with a dialog model ('memnet train "
-                                            "--dialog')")
+  cmd->add_option("--model", f->model_path,
+                  "SQLite file with a dialog model ('memnet train "
+                  "--dialog')")
       ->required();
   cmd->add_option("--name", f->name, "Dialog model in the file (default: its only one)");
   cmd->add_flag("--attention", f->options.attention,

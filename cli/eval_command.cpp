@@ -88,7 +88,8 @@ int run(EvalFlags& f) {
 Runner add_eval_command(CLI::App& app) {
   auto f = std::make_shared<EvalFlags>();
   f->job.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  CLI::App* cmd = app.add_subcommand("eval", "Test error per bAbI task (or dialog accuracy) of the models in a file");
+  CLI::App* cmd = app.add_subcommand(
+      "eval", "Test error per bAbI task (or dialog accuracy) of the models in a file");
   cmd->add_option("--model", f->job.model_path, "SQLite file written by 'memnet train'")
       ->required();
   cmd->add_option("--data", f->job.data_dir, "Folder with qaN_*_test.txt files")->required();

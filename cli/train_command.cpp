@@ -155,10 +155,10 @@ int run_dialog(TrainFlags& f) {
     const double total = static_cast<double>(p.models) * e.repeats * e.epochs;
     const double fraction = static_cast<double>(done) / total;
     const double eta = fraction > 0 ? e.seconds * (1 - fraction) / fraction : 0;
-    const std::string line = fmt::format(
-        "{} repeat {}/{} epoch {:>3}/{}{} loss {:.4f} dev error {:5.1f}%", p.model, e.repeat + 1,
-        e.repeats, e.epoch, e.epochs, e.linear_start ? " (LS)" : "     ", e.train_loss,
-        100 * e.validation_error);
+    const std::string line =
+        fmt::format("{} repeat {}/{} epoch {:>3}/{}{} loss {:.4f} dev error {:5.1f}%", p.model,
+                    e.repeat + 1, e.repeats, e.epoch, e.epochs, e.linear_start ? " (LS)" : "     ",
+                    e.train_loss, 100 * e.validation_error);
     if (live) {
       std::cerr << fmt::format("\r{} {:5.1f}% {} ETA {}  ", bar(fraction, 20), 100 * fraction, line,
                                format_duration(eta))
@@ -176,9 +176,8 @@ int run_dialog(TrainFlags& f) {
         "{}, match type {}{}, pe {}{}{}, dev accuracy {:.1f}% per response, {}\n",
         m.name, job.model_path, m.task, m.train_turns, m.candidates, m.vocab_size,
         m.match_type ? "on" : "off", m.match_names ? " (names too)" : "",
-        engine::to_string(m.config.encoding),
-        options.empty() ? "" : ", ", options, 100 * (1 - m.record.validation_error),
-        format_duration(m.record.wall_seconds));
+        engine::to_string(m.config.encoding), options.empty() ? "" : ", ", options,
+        100 * (1 - m.record.validation_error), format_duration(m.record.wall_seconds));
   }
   return kExitOk;
 }

@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "core/dialog_model.h"
@@ -139,10 +138,10 @@ std::vector<TrainedDialogModel> run_dialog_train(
     if (d.files.kb) d.kb = datasets::load_kb(*d.files.kb);  // match types, API calls in chat
     if (job.match_type) {
       if (!d.files.kb) {
-        throw std::runtime_error(fmt::format(
-            "{}: match-type features need the knowledge base of task {} "
-            "(dialog-babi-kb-all.txt or dialog-babi-task{}-*-kb.txt); none found",
-            job.data_dir, t, t));
+        throw std::runtime_error(
+            fmt::format("{}: match-type features need the knowledge base of task {} "
+                        "(dialog-babi-kb-all.txt or dialog-babi-task{}-*-kb.txt); none found",
+                        job.data_dir, t, t));
       }
     }
     data.push_back(std::move(d));
@@ -170,10 +169,8 @@ std::vector<TrainedDialogModel> run_dialog_train(
     config.sentence_length = std::max(longest_utterance(d.trn), longest_utterance(d.dev));
     // Always padded: the first turn has no history, and its softmax needs somewhere to go.
     config.padded_memory = std::min(config.memory_size, longest_history(d.trn));
-    const std::vector<engine::Example> trn =
-        encoder.examples(d.trn, d.task, config.memory_size);
-    const std::vector<engine::Example> dev =
-        encoder.examples(d.dev, d.task, config.memory_size);
+    const std::vector<engine::Example> trn = encoder.examples(d.trn, d.task, config.memory_size);
+    const std::vector<engine::Example> dev = encoder.examples(d.dev, d.task, config.memory_size);
 
     auto report = [&](const engine::TrainProgress& p) {
       if (progress)
@@ -182,10 +179,9 @@ std::vector<TrainedDialogModel> run_dialog_train(
     engine::TrainResult result = engine::train({config}, trn, dev, job.options, report);
     result.record.dataset = job.data_dir;
     result.record.tasks = {d.task};
-    result.record.options +=
-        fmt::format("dialog_task={}\nmatch_type={}\nmatch_names={}\nvalidation={}\n", d.task,
-                    job.match_type, job.match_type && job.match_names,
-                    std::filesystem::path(d.files.dev).filename().string());
+    result.record.options += fmt::format(
+        "dialog_task={}\nmatch_type={}\nmatch_names={}\nvalidation={}\n", d.task, job.match_type,
+        job.match_type && job.match_names, std::filesystem::path(d.files.dev).filename().string());
 
     storage::StoredModel stored;
     stored.name = name;
@@ -274,12 +270,12 @@ std::vector<DialogEvaluation> run_dialog_eval(const DialogEvalJob& job) {
     e.task = task;
     e.match_type = model->encoder.ranking().match_type;
     e.splits.push_back(score_file(*model, "tst", files.tst, job.threads));
-    if (files.tst_oov) e.splits.push_back(score_file(*model, "tst-OOV", *files.tst_oov, job.threads));
+    if (files.tst_oov)
+      e.splits.push_back(score_file(*model, "tst-OOV", *files.tst_oov, job.threads));
     if (job.dev) e.splits.push_back(score_file(*model, "dev", files.dev, job.threads));
     out.push_back(std::move(e));
   }
-  if (out.empty())
-    throw std::runtime_error(fmt::format("{}: no dialog models", job.model_path));
+  if (out.empty()) throw std::runtime_error(fmt::format("{}: no dialog models", job.model_path));
   return out;
 }
 

@@ -23,11 +23,11 @@
 namespace memnet::core {
 
 struct DialogTrainJob {
-  std::string data_dir;    // the dialog bAbI folder
-  std::vector<int> tasks;  // empty = every task 1-6 whose files are in data_dir
-  std::string model_path;  // SQLite file, created if missing
-  std::string model_name;  // overrides "dialog<N>" when one task is trained
-  bool match_type = true;  // match-type features (needs the task's knowledge base file)
+  std::string data_dir;      // the dialog bAbI folder
+  std::vector<int> tasks;    // empty = every task 1-6 whose files are in data_dir
+  std::string model_path;    // SQLite file, created if missing
+  std::string model_name;    // overrides "dialog<N>" when one task is trained
+  bool match_type = true;    // match-type features (needs the task's knowledge base file)
   bool match_names = false;  // with match_type: restaurant names are a type too (kNameRelation)
   // d for task 6 (DSTC2, real speech-recognised dialogs) when set; config.dim otherwise.
   std::optional<int> task6_dim;
@@ -62,7 +62,8 @@ struct DialogTrainProgress {
 // already saved stay saved if a later one fails. Tasks train one after another, each with
 // job.options.threads.
 std::vector<TrainedDialogModel> run_dialog_train(
-    const DialogTrainJob& job, const std::function<void(const DialogTrainProgress&)>& progress = {});
+    const DialogTrainJob& job,
+    const std::function<void(const DialogTrainProgress&)>& progress = {});
 
 struct DialogScore {
   std::string split;  // "tst", "tst-OOV" or "dev"

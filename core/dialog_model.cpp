@@ -82,15 +82,16 @@ DialogEncoder::DialogEncoder(engine::Vocabulary vocab, storage::DialogRanking ra
       throw std::invalid_argument(fmt::format("dialog model: the vocabulary lacks '{}'", w));
   }
   set_->words.reserve(static_cast<size_t>(candidates_.size()));
-  for (const auto& tokens : candidates_.tokens()) set_->words.push_back(engine::encode(vocab_, tokens, nullptr));
+  for (const auto& tokens : candidates_.tokens())
+    set_->words.push_back(engine::encode(vocab_, tokens, nullptr));
   if (!ranking_.match_type) return;
   // value -> its relations' type word ids
   std::unordered_map<std::string, std::vector<int>> types;
   for (const auto& f : ranking_.kb) {
     const std::optional<int> id = vocab_.find(match_type_word(f.relation));
     if (!id) {
-      throw std::invalid_argument(fmt::format("dialog model: the vocabulary lacks '{}'",
-                                              match_type_word(f.relation)));
+      throw std::invalid_argument(
+          fmt::format("dialog model: the vocabulary lacks '{}'", match_type_word(f.relation)));
     }
     std::vector<int>& t = types[f.value];
     if (std::find(t.begin(), t.end(), *id) == t.end()) t.push_back(*id);
@@ -139,7 +140,8 @@ engine::Example DialogEncoder::encode(const DialogHistory& history,
   const size_t first =
       keep_last > 0 && n > static_cast<size_t>(keep_last) ? n - static_cast<size_t>(keep_last) : 0;
   x.story.reserve(n - first);
-  for (size_t i = first; i < n; ++i) x.story.push_back(engine::encode(vocab_, history.memories[i], unknown));
+  for (size_t i = first; i < n; ++i)
+    x.story.push_back(engine::encode(vocab_, history.memories[i], unknown));
   // An utterance nobody heard (task 6's empty ASR turns) is silence.
   static const std::vector<std::string> silence{std::string(datasets::kSilenceToken)};
   x.question = engine::encode(vocab_, user_tokens.empty() ? silence : user_tokens, unknown);
@@ -162,8 +164,8 @@ std::vector<engine::Example> DialogEncoder::examples(const std::vector<datasets:
     size_t next = 0;  // history utterances added so far
     for (const datasets::DialogTurn& turn : d.turns) {
       if (turn.candidate < 0) {
-        throw std::invalid_argument(fmt::format(
-            "dialog examples: the turn at line {} has no candidate", turn.source_line));
+        throw std::invalid_argument(
+            fmt::format("dialog examples: the turn at line {} has no candidate", turn.source_line));
       }
       for (; next < static_cast<size_t>(turn.history_size); ++next)
         history.add(d.history[next].speaker, d.history[next].tokens);

@@ -113,8 +113,7 @@ struct DialogService::Impl {
     return f;
   }
 
-  std::vector<StoredUtterance> append(const storage::StoryRecord& story,
-                                      const ServedDialogModel& m,
+  std::vector<StoredUtterance> append(const storage::StoryRecord& story, const ServedDialogModel& m,
                                       const std::vector<storage::NewFact>& facts) {
     const auto records = storage::append_facts(db, story.id, m.ref, facts);
     if (!records) throw NotFound(fmt::format("no dialog with id {}", story.id));
@@ -126,8 +125,7 @@ struct DialogService::Impl {
   }
 };
 
-DialogService::DialogService(const std::string& db_path)
-    : impl_(std::make_unique<Impl>(db_path)) {}
+DialogService::DialogService(const std::string& db_path) : impl_(std::make_unique<Impl>(db_path)) {}
 
 DialogService::~DialogService() = default;
 
@@ -142,13 +140,13 @@ DialogRecord DialogService::create(const std::string& model) {
   if (name.empty()) {
     const std::vector<std::string> names = impl_->dialog_model_names();
     if (names.size() != 1) {
-      throw InvalidInput("model", names.empty()
-                                      ? fmt::format("{} holds no dialog model; train one with "
-                                                    "'memnet train --dialog'",
-                                                    impl_->db.path())
-                                      : fmt::format("{} holds {} dialog models; name one of: {}",
-                                                    impl_->db.path(), names.size(),
-                                                    fmt::join(names, ", ")));
+      throw InvalidInput(
+          "model", names.empty()
+                       ? fmt::format("{} holds no dialog model; train one with "
+                                     "'memnet train --dialog'",
+                                     impl_->db.path())
+                       : fmt::format("{} holds {} dialog models; name one of: {}", impl_->db.path(),
+                                     names.size(), fmt::join(names, ", ")));
     }
     name = names[0];
   }
@@ -211,14 +209,14 @@ TurnResult DialogService::turn(std::int64_t id, const std::string& user, int top
   for (const auto& f : storage::read_facts(db, id, 0, story.facts))
     words.insert(f.tokens.begin() + (f.tokens.empty() ? 0 : 1), f.tokens.end());
 
-  std::optional<storage::MemoryWindow> window = storage::read_window(
-      db, id, served->ref, cfg.hops * cfg.members, cfg.dim, cfg.memory_size);
+  std::optional<storage::MemoryWindow> window =
+      storage::read_window(db, id, served->ref, cfg.hops * cfg.members, cfg.dim, cfg.memory_size);
   if (!window) throw NotFound(fmt::format("no dialog with id {}", id));
   std::vector<std::pair<std::int64_t, engine::FactEmbedding>> embedded;
   for (auto& w : window->facts) {
     if (w.embedding) continue;
-    w.embedding = engine::embed_fact(m.network,
-                                     engine::encode(m.encoder.vocab(), w.fact.tokens, nullptr));
+    w.embedding =
+        engine::embed_fact(m.network, engine::encode(m.encoder.vocab(), w.fact.tokens, nullptr));
     embedded.emplace_back(w.fact.id, *w.embedding);
   }
   if (!embedded.empty()) storage::store_embeddings(db, served->ref, embedded);
@@ -231,11 +229,11 @@ TurnResult DialogService::turn(std::int64_t id, const std::string& user, int top
   const engine::EpisodicMemory memory = engine::stack_memory(m.network, slots);
   std::vector<std::string> unknown;
   static const std::vector<std::string> silence{std::string(datasets::kSilenceToken)};
-  const std::vector<int> q = engine::encode(m.encoder.vocab(), tokens.empty() ? silence : tokens,
-                                            &unknown);
-  const std::vector<std::pair<int, int>> extra =
-      m.encoder.ranking().match_type ? m.encoder.match_features(words)
-                                     : std::vector<std::pair<int, int>>{};
+  const std::vector<int> q =
+      engine::encode(m.encoder.vocab(), tokens.empty() ? silence : tokens, &unknown);
+  const std::vector<std::pair<int, int>> extra = m.encoder.ranking().match_type
+                                                     ? m.encoder.match_features(words)
+                                                     : std::vector<std::pair<int, int>>{};
   const engine::Prediction p =
       engine::answer_from_memory(m.network, memory, q, &m.encoder.candidate_set(), &extra);
 

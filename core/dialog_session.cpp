@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <istream>
-#include <ostream>
 #include <map>
 #include <numeric>
 #include <optional>
+#include <ostream>
 #include <set>
 
 #include "core/ask.h"
@@ -163,10 +163,9 @@ void run_chat(const DialogModel& model, std::istream& in, std::ostream& out, std
       for (size_t k = 0; k < r.hops.size(); ++k) {
         std::vector<HistoryWeight> hop = r.hops[k];
         if (options.top_history > 0 && hop.size() > static_cast<size_t>(options.top_history)) {
-          std::stable_sort(hop.begin(), hop.end(), [](const HistoryWeight& a,
-                                                      const HistoryWeight& b) {
-            return a.weight > b.weight;
-          });
+          std::stable_sort(
+              hop.begin(), hop.end(),
+              [](const HistoryWeight& a, const HistoryWeight& b) { return a.weight > b.weight; });
           hop.resize(static_cast<size_t>(options.top_history));
         }
         out << fmt::format("  hop {} (empty slots {:.3f}):\n", k + 1, r.empty_weight[k]);

@@ -39,12 +39,12 @@ struct HistoryWeight {
 struct DialogReply {
   std::string bot;  // the best candidate's text
   int candidate = 0;
-  float probability = 0;              // softmax over the candidates
-  std::vector<RankedCandidate> top;   // the best `top` candidates, best first
+  float probability = 0;             // softmax over the candidates
+  std::vector<RankedCandidate> top;  // the best `top` candidates, best first
   // Per hop, the history in the memory window (oldest first) with its attention;
   // an ensemble's is the members' mean.
   std::vector<std::vector<HistoryWeight>> hops;
-  std::vector<float> empty_weight;  // per hop, the weight on the empty slots
+  std::vector<float> empty_weight;         // per hop, the weight on the empty slots
   std::vector<std::string> unknown_words;  // of the user utterance, unique, in order
   std::vector<std::string> api_results;    // appended after an API call, in order
 };

@@ -324,7 +324,6 @@ TrainResult train_split(const std::vector<ModelConfig>& candidates,
                         const std::vector<const Example*>& val_set, const TrainOptions& o,
                         const ProgressCallback& progress,
                         std::chrono::steady_clock::time_point start) {
-
   std::mutex report_mutex;
   std::function<void(const TrainProgress&)> report;
   const int C = static_cast<int>(candidates.size());

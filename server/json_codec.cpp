@@ -159,8 +159,12 @@ void utterance_object(JsonWriter& w, const core::StoredUtterance& u) {
 
 void turn_fields(JsonWriter& w, const core::TurnResult& t) {
   const core::DialogReply& r = t.reply;
-  w.key("bot").value(r.bot).key("candidate").value(r.candidate).key("probability").value(
-      r.probability);
+  w.key("bot")
+      .value(r.bot)
+      .key("candidate")
+      .value(r.candidate)
+      .key("probability")
+      .value(r.probability);
   w.key("candidates").begin_array();
   for (const auto& c : r.top) {
     w.begin_object()

@@ -524,7 +524,8 @@ class Router {
 
   Response dialog_api(std::int64_t id) {
     const Json body = parse_body(request_, false);
-    const core::StoredUtterance u = dialogs_->add_api_result(id, string_field(body, "result", true));
+    const core::StoredUtterance u =
+        dialogs_->add_api_result(id, string_field(body, "result", true));
     JsonWriter w;
     utterance_object(w, u);
     return json_response(201, w);

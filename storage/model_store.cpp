@@ -184,17 +184,16 @@ void insert_dialog(Database& db, std::int64_t model_id, const DialogRanking& d) 
         s.bind(4, d.match_names ? 1 : 0);
         s.exec();
       });
-  db.with_statement(
-      "INSERT INTO dialog_candidates (model_id, ordinal, text) VALUES (?, ?, ?)",
-      [&](SQLite::Statement& s) {
-        for (size_t i = 0; i < d.candidates.size(); ++i) {
-          s.bind(1, model_id);
-          s.bind(2, static_cast<std::int64_t>(i));
-          s.bind(3, d.candidates[i]);
-          s.exec();
-          s.reset();
-        }
-      });
+  db.with_statement("INSERT INTO dialog_candidates (model_id, ordinal, text) VALUES (?, ?, ?)",
+                    [&](SQLite::Statement& s) {
+                      for (size_t i = 0; i < d.candidates.size(); ++i) {
+                        s.bind(1, model_id);
+                        s.bind(2, static_cast<std::int64_t>(i));
+                        s.bind(3, d.candidates[i]);
+                        s.exec();
+                        s.reset();
+                      }
+                    });
   db.with_statement(
       "INSERT INTO dialog_kb (model_id, ordinal, entity, relation, value) VALUES (?, ?, ?, ?, ?)",
       [&](SQLite::Statement& s) {

@@ -22,7 +22,7 @@ namespace memnet::storage {
 struct DialogRanking {
   int task = 0;  // the dialog bAbI task it was trained on; 0 when none
   bool match_type = false;
-  bool match_names = false;  // restaurant names (the KB's entities) are a match type too
+  bool match_names = false;             // restaurant names (the KB's entities) are a match type too
   std::vector<std::string> candidates;  // non-empty, no empty text
   struct KbFact {
     std::string entity, relation, value;
@@ -36,7 +36,7 @@ struct StoredModel {
   engine::Vocabulary vocab;
   std::vector<engine::NamedMatrix> weights;  // in parameter_specs(config) order
   engine::TrainingRecord training;
-  std::string created_at;  // ISO-8601 UTC, e.g. "2024-05-01T12:34:56Z"; set by save
+  std::string created_at;               // ISO-8601 UTC, e.g. "2024-05-01T12:34:56Z"; set by save
   std::optional<DialogRanking> dialog;  // saved and loaded with the model, in one transaction
 };
 

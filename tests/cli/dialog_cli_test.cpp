@@ -24,8 +24,8 @@ TEST_CASE("cli: train --dialog, eval --json, and chat on a pipe") {
   CHECK(train.out.find("saved dialog model 'dialog1'") != std::string::npos);
   CHECK(train.out.find("match type on") != std::string::npos);
 
-  const auto eval = run_memnet(fmt::format("eval --model '{}' --data '{}' --json", db, dir.string()),
-                               true);
+  const auto eval =
+      run_memnet(fmt::format("eval --model '{}' --data '{}' --json", db, dir.string()), true);
   CAPTURE(eval.out);
   REQUIRE(eval.status == 0);
   const auto j = nlohmann::json::parse(eval.out);
@@ -50,7 +50,8 @@ TEST_CASE("cli: train --dialog, eval --json, and chat on a pipe") {
   CHECK(noted.out.find("unknown words ignored: spanish") != std::string::npos);
 
   // errors: a missing file, a QA model file, a malformed dialog file (path:line, exit 1)
-  const auto missing = run_memnet(fmt::format("chat --model '{}/none.db' < /dev/null", dir.string()));
+  const auto missing =
+      run_memnet(fmt::format("chat --model '{}/none.db' < /dev/null", dir.string()));
   CHECK(missing.status == 1);
   CHECK(missing.out.find("no such file") != std::string::npos);
   {
@@ -58,8 +59,8 @@ TEST_CASE("cli: train --dialog, eval --json, and chat on a pipe") {
     bad << "1 hi\n";
   }
   const std::string db2 = (dir / "d2.db").string();
-  const auto broken = run_memnet(
-      fmt::format("train --dialog --data '{}' --model '{}' --quiet", dir.string(), db2));
+  const auto broken =
+      run_memnet(fmt::format("train --dialog --data '{}' --model '{}' --quiet", dir.string(), db2));
   CHECK(broken.status == 1);
   CHECK(broken.out.find((dir / "dialog-babi-task1-API-calls-trn.txt").string() + ":") !=
         std::string::npos);

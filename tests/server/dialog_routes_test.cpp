@@ -83,8 +83,8 @@ TEST_CASE("dialog routes: start a dialog, take turns, add an API result, show, d
   core::DialogSession session(model);
   const char* said[] = {"hi", "<SILENCE>", "i want french food"};
   for (const char* user : said) {
-    const json t = api.call_json("POST", base + "/turns",
-                                 json{{"user", user}, {"top", 3}}.dump(), 200);
+    const json t =
+        api.call_json("POST", base + "/turns", json{{"user", user}, {"top", 3}}.dump(), 200);
     const core::DialogReply r = session.turn(user, 3);
     CHECK(t["user"] == user);
     CHECK(t["bot"] == r.bot);
@@ -124,10 +124,9 @@ TEST_CASE("dialog routes: start a dialog, take turns, add an API result, show, d
   CHECK(t["candidates"].size() == 5);  // the server's default top
 
   // a dialog is not a question-answering story, and a QA model does not hold dialogs
-  check_error(api.call("POST", fmt::format("/v1/stories/{}/ask", id), R"({"question": "hi"})"),
-              422, "invalid_field", "model");
-  check_error(api.call("POST", "/v1/dialogs", R"({"model": "qa"})"), 422, "invalid_field",
-              "model");
+  check_error(api.call("POST", fmt::format("/v1/stories/{}/ask", id), R"({"question": "hi"})"), 422,
+              "invalid_field", "model");
+  check_error(api.call("POST", "/v1/dialogs", R"({"model": "qa"})"), 422, "invalid_field", "model");
   check_error(api.call("POST", "/v1/dialogs", R"({"model": "nope"})"), 404, "not_found", "model");
 
   CHECK(api.call_json("DELETE", base, "", 200)["deleted"] == id);
@@ -137,14 +136,15 @@ TEST_CASE("dialog routes: start a dialog, take turns, add an API result, show, d
 
 TEST_CASE("dialog routes: bad requests get 4xx and store nothing") {
   DialogApi api;
-  const std::int64_t id = api.call_json("POST", "/v1/dialogs", R"({"model": "dialog1"})", 201)["id"];
+  const std::int64_t id =
+      api.call_json("POST", "/v1/dialogs", R"({"model": "dialog1"})", 201)["id"];
   const std::string base = fmt::format("/v1/dialogs/{}", id);
   check_error(api.call("POST", base + "/turns", R"({"user": 3})"), 422, "invalid_field", "user");
   check_error(api.call("POST", base + "/turns", R"({})"), 422, "invalid_field", "user");
   check_error(api.call("POST", base + "/turns", R"({"user": "hi", "top": 0})"), 422,
               "invalid_field", "top");
-  check_error(api.call("POST", base + "/turns", R"({"user": "two\nlines"})"), 422,
-              "invalid_field", "user");
+  check_error(api.call("POST", base + "/turns", R"({"user": "two\nlines"})"), 422, "invalid_field",
+              "user");
   check_error(api.call("POST", base + "/turns", "{\"user\": \"hi"), 400, "malformed_json");
   check_error(api.call("POST", base + "/turns", R"(["hi"])"), 422, "invalid_field", "body");
   check_error(api.call("POST", base + "/turns", R"({"user": "hi"})", "text/plain"), 415,
