@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/dialog_job.h"
 #include "core/dialog_model.h"
@@ -347,4 +348,34 @@ TEST_CASE("dialog real data: task 1 trains in seconds and is right on tst and ts
   // Bordes et al. 2017: 99.9 and, with match type, 96.5 on OOV
   CHECK(e[0].splits[0].per_response() > 0.99);
   CHECK(e[0].splits[1].per_response() > 0.96);
+}
+
+TEST_CASE("dialog service: turns from many threads at once keep each dialog in order") {
+  const ToyModel& mt = toy_model(true);
+  const auto dir = temp_dir("dialog_threads");
+  const std::string db = (dir / "copy.db").string();
+  std::filesystem::copy_file(mt.db, db);
+  const core::DialogModel model = core::load_dialog_model_file(db);
+  core::DialogService service(db);
+  constexpr int kThreads = 4;
+  const std::vector<std::string> said = {"hi", "<SILENCE>", "i want french food", "thanks"};
+  std::vector<std::int64_t> ids;
+  for (int t = 0; t < kThreads; ++t) ids.push_back(service.create("dialog1").id);
+  std::vector<std::vector<float>> probabilities(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const std::string& user : said)
+        probabilities[static_cast<size_t>(t)].push_back(
+            service.turn(ids[static_cast<size_t>(t)], user).reply.probability);
+    });
+  }
+  for (auto& th : threads) th.join();
+  core::DialogSession session(model);
+  std::vector<float> expected;
+  for (const std::string& user : said) expected.push_back(session.turn(user).probability);
+  for (int t = 0; t < kThreads; ++t) {
+    CHECK(probabilities[static_cast<size_t>(t)] == expected);
+    CHECK(service.history(ids[static_cast<size_t>(t)]).size() == session.size());
+  }
 }
