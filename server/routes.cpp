@@ -299,15 +299,16 @@ class Router {
                                                       "DELETE /v1/stories/{id}",
                                                       "POST /v1/stories/{id}/facts",
                                                       "POST /v1/stories/{id}/ask",
-                                                      "POST /v1/ask",
-                                                      "POST /v1/dialogs",
-                                                      "GET /v1/dialogs/{id}",
-                                                      "DELETE /v1/dialogs/{id}",
-                                                      "POST /v1/dialogs/{id}/turns",
-                                                      "POST /v1/dialogs/{id}/api"};
+                                                      "POST /v1/ask"};
+    static constexpr std::string_view kDialogEndpoints[] = {
+        "POST /v1/dialogs", "GET /v1/dialogs/{id}", "DELETE /v1/dialogs/{id}",
+        "POST /v1/dialogs/{id}/turns", "POST /v1/dialogs/{id}/api"};
     JsonWriter w;
     w.begin_object().key("service").value("memnet").key("endpoints").begin_array();
     for (const std::string_view endpoint : kEndpoints) w.value(endpoint);
+    if (dialogs_) {
+      for (const std::string_view endpoint : kDialogEndpoints) w.value(endpoint);
+    }
     w.end_array().key("docs").value("docs/http-api.md").end_object();
     return json_response(200, w);
   }

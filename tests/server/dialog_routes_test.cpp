@@ -167,6 +167,25 @@ TEST_CASE("dialog routes: bad requests get 4xx and store nothing") {
   // unknown words are reported, never an error
   const json t = api.call_json("POST", base + "/turns", R"({"user": "zorblax hi"})", 200);
   CHECK(t["unknown_words"] == json::array({"zorblax"}));
+  // GET /v1 lists the dialog endpoints, and OPTIONS routes each of them with its method
+  const json index = api.call_json("GET", "/v1", "", 200);
+  int listed = 0;
+  for (const auto& entry : index["endpoints"]) {
+    const std::string line = entry.get<std::string>();
+    if (line.find("/v1/dialogs") == std::string::npos) continue;
+    ++listed;
+    CAPTURE(line);
+    std::string path = line.substr(line.find(' ') + 1);
+    if (const auto at = path.find("{id}"); at != std::string::npos)
+      path.replace(at, 4, std::to_string(id));
+    const Response r = api.call("OPTIONS", path);
+    CHECK(r.status == 204);
+    std::string allow;
+    for (const auto& [name, value] : r.headers)
+      if (name == "Allow") allow = value;
+    CHECK(allow.find(line.substr(0, line.find(' '))) != std::string::npos);
+  }
+  CHECK(listed == 5);
   // without a DialogService the routes are not served
   Routes plain(*api.service);
   check_error(plain.handle(Request{"POST", "/v1/dialogs", "", ""}), 404, "not_found");
