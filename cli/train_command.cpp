@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -96,6 +97,33 @@ core::TrainJob make_job(const TrainFlags& f) {
   return job;
 }
 
+// One progress line per epoch of any training job (bAbI or dialog): a live bar with an ETA
+// on a terminal, every tenth epoch otherwise, nothing with --quiet.
+struct EpochReporter {
+  bool live = false, quiet = false;
+  const char* split = "val";  // what the validation error is measured on
+  long done = 0;
+  template <typename Progress>
+  void operator()(const Progress& p) {
+    ++done;
+    const auto& e = p.epoch;
+    const double total = static_cast<double>(p.models) * e.repeats * e.epochs;
+    const double fraction = static_cast<double>(done) / total;
+    const double eta = fraction > 0 ? e.seconds * (1 - fraction) / fraction : 0;
+    const std::string line =
+        fmt::format("{} repeat {}/{} epoch {:>3}/{}{} loss {:.4f} {} error {:5.1f}%", p.model,
+                    e.repeat + 1, e.repeats, e.epoch, e.epochs, e.linear_start ? " (LS)" : "     ",
+                    e.train_loss, split, 100 * e.validation_error);
+    if (live) {
+      std::cerr << fmt::format("\r{} {:5.1f}% {} ETA {}  ", bar(fraction, 20), 100 * fraction, line,
+                               format_duration(eta))
+                << std::flush;
+    } else if (!quiet && (e.epoch % 10 == 0 || e.epoch == e.epochs)) {
+      std::cerr << line << "\n";
+    }
+  }
+};
+
 // The dialog recipe's job, with every flag the user gave on top.
 core::DialogTrainJob make_dialog_job(const TrainFlags& f) {
   core::DialogTrainJob job = core::dialog_recipe_job(core::parse_recipe(f.recipe));
@@ -148,26 +176,8 @@ core::DialogTrainJob make_dialog_job(const TrainFlags& f) {
 int run_dialog(TrainFlags& f) {
   const core::DialogTrainJob job = make_dialog_job(f);
   const bool live = stderr_is_terminal() && !f.quiet;
-  long done = 0;
-  auto progress = [&](const core::DialogTrainProgress& p) {
-    ++done;
-    const auto& e = p.epoch;
-    const double total = static_cast<double>(p.models) * e.repeats * e.epochs;
-    const double fraction = static_cast<double>(done) / total;
-    const double eta = fraction > 0 ? e.seconds * (1 - fraction) / fraction : 0;
-    const std::string line =
-        fmt::format("{} repeat {}/{} epoch {:>3}/{}{} loss {:.4f} dev error {:5.1f}%", p.model,
-                    e.repeat + 1, e.repeats, e.epoch, e.epochs, e.linear_start ? " (LS)" : "     ",
-                    e.train_loss, 100 * e.validation_error);
-    if (live) {
-      std::cerr << fmt::format("\r{} {:5.1f}% {} ETA {}  ", bar(fraction, 20), 100 * fraction, line,
-                               format_duration(eta))
-                << std::flush;
-    } else if (!f.quiet && (e.epoch % 10 == 0 || e.epoch == e.epochs)) {
-      std::cerr << line << "\n";
-    }
-  };
-  const auto models = core::run_dialog_train(job, progress);
+  EpochReporter progress{live, f.quiet, "dev"};
+  const auto models = core::run_dialog_train(job, std::ref(progress));
   if (live) std::cerr << "\n";
   for (const auto& m : models) {
     const std::string options = engine::describe_extensions(m.config);
@@ -186,26 +196,8 @@ int run(TrainFlags& f) {
   if (f.dialog || core::is_dialog_babi_dir(f.job.data_dir)) return run_dialog(f);
   const core::TrainJob job = make_job(f);
   const bool live = stderr_is_terminal() && !f.quiet;
-  long done = 0;
-  auto progress = [&](const core::TrainJobProgress& p) {
-    ++done;
-    const auto& e = p.epoch;
-    const double total = static_cast<double>(p.models) * e.repeats * e.epochs;
-    const double fraction = static_cast<double>(done) / total;
-    const double eta = fraction > 0 ? e.seconds * (1 - fraction) / fraction : 0;
-    const std::string line =
-        fmt::format("{} repeat {}/{} epoch {:>3}/{}{} loss {:.4f} val error {:5.1f}%", p.model,
-                    e.repeat + 1, e.repeats, e.epoch, e.epochs, e.linear_start ? " (LS)" : "     ",
-                    e.train_loss, 100 * e.validation_error);
-    if (live) {
-      std::cerr << fmt::format("\r{} {:5.1f}% {} ETA {}  ", bar(fraction, 20), 100 * fraction, line,
-                               format_duration(eta))
-                << std::flush;
-    } else if (!f.quiet && (e.epoch % 10 == 0 || e.epoch == e.epochs)) {
-      std::cerr << line << "\n";
-    }
-  };
-  const auto models = core::run_train(job, progress);
+  EpochReporter progress{live, f.quiet, "val"};
+  const auto models = core::run_train(job, std::ref(progress));
   if (live) std::cerr << "\n";
   for (const auto& m : models) {
     const std::string kept =

@@ -15,17 +15,21 @@ void fill_answer(const engine::Prediction& p, const engine::Vocabulary& vocab, i
                  AskResult& r) {
   r.answer = vocab.word(p.answer);
   r.probability = p.a_hat(p.answer);
-  std::vector<int> order(static_cast<size_t>(p.a_hat.size()));
+  r.alternatives.clear();
+  for (const int i : top_indices(p.a_hat, top)) {
+    if (i == engine::Vocabulary::kNil) continue;
+    r.alternatives.push_back({vocab.word(i), p.a_hat(i)});
+  }
+}
+
+std::vector<int> top_indices(const engine::Vector& p, int top) {
+  std::vector<int> order(static_cast<size_t>(p.size()));
   std::iota(order.begin(), order.end(), 0);
   const size_t k = std::min<size_t>(order.size(), static_cast<size_t>(std::max(1, top)));
-  std::partial_sort(
-      order.begin(), order.begin() + static_cast<long>(k), order.end(),
-      [&](int a, int b) { return p.a_hat(a) > p.a_hat(b) || (p.a_hat(a) == p.a_hat(b) && a < b); });
-  r.alternatives.clear();
-  for (size_t i = 0; i < k; ++i) {
-    if (order[i] == engine::Vocabulary::kNil) continue;
-    r.alternatives.push_back({vocab.word(order[i]), p.a_hat(order[i])});
-  }
+  std::partial_sort(order.begin(), order.begin() + static_cast<long>(k), order.end(),
+                    [&](int a, int b) { return p(a) > p(b) || (p(a) == p(b) && a < b); });
+  order.resize(k);
+  return order;
 }
 
 std::vector<std::string> unique_words(const std::vector<std::string>& words) {

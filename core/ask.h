@@ -55,6 +55,10 @@ void fill_answer(const engine::Prediction& prediction, const engine::Vocabulary&
 // Unique words of `words`, in order of first appearance.
 std::vector<std::string> unique_words(const std::vector<std::string>& words);
 
+// Indices of the `top` (at least 1) largest entries of `p`, largest first, ties to the
+// lower index: the alternatives of an answer, the ranked candidates of a dialog reply.
+std::vector<int> top_indices(const engine::Vector& p, int top);
+
 // `story` is one sentence per entry. Throws std::invalid_argument when the question has no
 // word at all (after tokenizing), never for unknown words.
 AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,

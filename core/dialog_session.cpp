@@ -69,16 +69,8 @@ DialogReply make_reply(const DialogEncoder& encoder, const engine::Prediction& p
   r.candidate = p.answer;
   r.bot = encoder.candidates().texts()[static_cast<size_t>(p.answer)];
   r.probability = p.a_hat(p.answer);
-  std::vector<int> order(static_cast<size_t>(p.a_hat.size()));
-  std::iota(order.begin(), order.end(), 0);
-  const size_t k = std::min<size_t>(order.size(), static_cast<size_t>(std::max(1, top)));
-  std::partial_sort(
-      order.begin(), order.begin() + static_cast<long>(k), order.end(),
-      [&](int a, int b) { return p.a_hat(a) > p.a_hat(b) || (p.a_hat(a) == p.a_hat(b) && a < b); });
-  for (size_t i = 0; i < k; ++i) {
-    r.top.push_back(
-        {order[i], encoder.candidates().texts()[static_cast<size_t>(order[i])], p.a_hat(order[i])});
-  }
+  for (const int c : top_indices(p.a_hat, top))
+    r.top.push_back({c, encoder.candidates().texts()[static_cast<size_t>(c)], p.a_hat(c)});
   for (const auto& attention : p.attention) {
     std::vector<HistoryWeight> hop;
     for (int slot = static_cast<int>(attention.size()) - 1; slot >= 0; --slot) {  // oldest first
