@@ -96,9 +96,12 @@ int main(int argc, char** argv) {
     const auto stored = service.create_story("bench", m.name);
     service.add_facts(stored.id, story);
     memnet::server::Routes routes(service);
-    const memnet::server::Request request{"POST", fmt::format("/v1/stories/{}/ask", stored.id),
+    const memnet::server::Request request{"POST",
+                                          fmt::format("/v1/stories/{}/ask", stored.id),
                                           "application/json",
-                                          fmt::format(R"({{"question": "{}"}})", question)};
+                                          fmt::format(R"({{"question": "{}"}})", question),
+                                          "",
+                                          ""};
 
     const Figures inline_ask = time_calls(calls, [&] {
       return !memnet::core::ask(m.model, m.vocab, story, question).answer.empty();

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -18,9 +19,38 @@ struct ServeFlags {
   std::string db;
   server::ServerOptions server;
   server::RouteOptions routes;
+  core::ServiceOptions service;
   double read_timeout_s = 30;
   double idle_timeout_s = 60;
+  std::string token_file;
+  std::string log_format = "text";
 };
+
+// The token is the file's first line without surrounding white space: what `openssl rand
+// -hex 32 > FILE` writes. Throws std::runtime_error naming the file.
+std::string read_token(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("--token-file {}: cannot be read", path));
+  std::string line;
+  std::getline(in, line);
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!line.empty() && space(line.back())) line.pop_back();
+  std::size_t first = 0;
+  while (first < line.size() && space(line[first])) ++first;
+  line.erase(0, first);
+  if (line.empty()) throw std::runtime_error(fmt::format("{}:1: the token file is empty", path));
+  for (const char c : line) {
+    if (c < 0x21 || c > 0x7e) {
+      throw std::runtime_error(fmt::format(
+          "{}:1: the token must be printable ASCII without spaces (as in a Bearer header)", path));
+    }
+  }
+  return line;
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
 
 // Every connection holds a file descriptor, and Linux's default soft limit (1024) would cap
 // the server at about a thousand clients. Like most servers, raise the soft limit to the
@@ -37,9 +67,18 @@ rlim_t raise_open_file_limit() {
 }
 
 int run(ServeFlags& f) {
+  if (!f.token_file.empty()) f.routes.token = read_token(f.token_file);
+  f.routes.log_format = *server::parse_log_format(f.log_format);  // checked by CLI11
+  if (f.routes.token.empty() && !is_loopback(f.server.host)) {
+    std::cerr << fmt::format(
+        "memnet: warning: serving on {} without --token-file: anyone who can reach it can "
+        "read, change and delete every story\n",
+        f.server.host);
+  }
   const rlim_t open_files = raise_open_file_limit();
-  core::StoryService service(f.db);
-  core::DialogService dialogs(f.db);  // its one connection is opened here, at start
+  core::StoryService service(f.db, f.service);
+  // its one connection is opened here, at start
+  core::DialogService dialogs(f.db, f.service.max_stories);
   server::Routes routes(service, &dialogs, f.routes);
   f.server.read_timeout = std::chrono::milliseconds(static_cast<long>(f.read_timeout_s * 1000));
   f.server.idle_timeout = std::chrono::milliseconds(static_cast<long>(f.idle_timeout_s * 1000));
@@ -54,11 +93,12 @@ int run(ServeFlags& f) {
   // One line a script can wait for; the port is the bound one (--port 0 picks a free port).
   std::cerr << fmt::format(
                    "memnet: serving {} on http://{}:{} ({} model{}{}{}, {} threads, {} open "
-                   "files)\n",
+                   "files{})\n",
                    f.db, f.server.host, http.port(), models.size(), models.size() == 1 ? "" : "s",
                    models.empty() ? "" : ": ", names, http.threads(),
                    open_files == RLIM_INFINITY ? std::string("unlimited")
-                                               : std::to_string(open_files))
+                                               : std::to_string(open_files),
+                   f.routes.token.empty() ? "" : ", bearer token required")
             << std::flush;
   http.run();
   std::cerr << "memnet: stopped\n";
@@ -90,6 +130,24 @@ Runner add_serve_command(CLI::App& app) {
                   "Seconds an idle keep-alive connection stays open")
       ->capture_default_str()
       ->check(CLI::Range(0.01, 3600.0));
+  cmd->add_option("--token-file", f->token_file,
+                  "Require 'Authorization: Bearer TOKEN' on every route but /healthz and the "
+                  "page's files; TOKEN is the file's first line");
+  cmd->add_option("--log-format", f->log_format, "Access log on stderr: text, json or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json", "off"}));
+  cmd->add_option("--max-facts-per-request", f->routes.max_facts_per_request,
+                  "Facts one POST .../facts may add (413 beyond)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10'000'000));
+  cmd->add_option("--max-text-bytes", f->routes.max_text_bytes,
+                  "Bytes in one fact, question, utterance or API result (413 beyond)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  cmd->add_option("--max-stories", f->service.max_stories,
+                  "Stories (dialogs included) the file may hold; 0 = no limit (409 beyond)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 62));
   return [f] { return run(*f); };
 }
 

@@ -45,8 +45,10 @@ std::string trimmed(const std::string& s) {
 }  // namespace
 
 struct DialogService::Impl {
-  explicit Impl(const std::string& path) : db(path) {}
+  Impl(const std::string& path, std::int64_t stories_limit)
+      : max_stories(stories_limit), db(path) {}
 
+  std::int64_t max_stories;
   std::mutex mutex;
   storage::Database db;
   std::map<std::string, std::shared_ptr<const ServedDialogModel>> models;
@@ -125,7 +127,8 @@ struct DialogService::Impl {
   }
 };
 
-DialogService::DialogService(const std::string& db_path) : impl_(std::make_unique<Impl>(db_path)) {}
+DialogService::DialogService(const std::string& db_path, std::int64_t max_stories)
+    : impl_(std::make_unique<Impl>(db_path, max_stories)) {}
 
 DialogService::~DialogService() = default;
 
@@ -159,7 +162,7 @@ DialogRecord DialogService::create(const std::string& model) {
     }
     throw NotFound(fmt::format("no model named '{}' in {}", name, impl_->db.path()), "model");
   }
-  const std::int64_t id = storage::create_dialog(impl_->db, name);
+  const std::int64_t id = storage::create_dialog(impl_->db, name, impl_->max_stories);
   const auto story = storage::find_story(impl_->db, id);
   return DialogRecord{id, name, 0, story ? story->created_at : ""};
 }

@@ -43,8 +43,10 @@ struct TurnResult {
 
 class DialogService {
  public:
-  // Opens (creating and migrating) `db_path`. Throws storage::StorageError.
-  explicit DialogService(const std::string& db_path);
+  // Opens (creating and migrating) `db_path`. Throws storage::StorageError. With
+  // max_stories > 0, create() refuses (StorageError kLimit) once the file holds that many
+  // stories, dialogs included.
+  explicit DialogService(const std::string& db_path, std::int64_t max_stories = 0);
   ~DialogService();
   DialogService(const DialogService&) = delete;
   DialogService& operator=(const DialogService&) = delete;

@@ -102,6 +102,18 @@ class ConnectionPool {
   std::vector<std::unique_ptr<Database>> free_;
 };
 
+// The heap bytes a cached window holds: its matrices, fact records and texts (allocator
+// overhead left out).
+std::size_t window_bytes(const CachedWindow& w) {
+  std::size_t bytes = sizeof(CachedWindow) + w.facts.capacity() * sizeof(FactRecord);
+  for (const FactRecord& f : w.facts) bytes += f.text.capacity();
+  for (const auto* matrices : {&w.memory.m, &w.memory.c}) {
+    for (const engine::Matrix& x : *matrices) bytes += sizeof(float) * x.size();
+  }
+  for (const auto& q : w.questions) bytes += sizeof(q) + q.text.capacity() + q.answer.capacity();
+  return bytes;
+}
+
 }  // namespace
 
 struct StoryService::Impl {
@@ -121,9 +133,13 @@ struct StoryService::Impl {
   struct CacheEntry {
     std::shared_ptr<const CachedWindow> window;
     std::uint64_t used = 0;
+    std::size_t bytes = 0;
   };
   std::map<std::pair<std::int64_t, std::int64_t>, CacheEntry> cache;  // (story, model generation)
   std::uint64_t tick = 0;
+  std::size_t cache_bytes = 0;  // the entries' bytes, summed
+  std::uint64_t cache_hits = 0;
+  std::uint64_t cache_misses = 0;
 
   std::vector<std::string> model_names() const {
     std::shared_lock lock(models_mutex);
@@ -205,7 +221,11 @@ struct StoryService::Impl {
                                              std::int64_t version) {
     std::lock_guard lock(cache_mutex);
     auto it = cache.find({story, generation});
-    if (it == cache.end() || it->second.window->version != version) return nullptr;
+    if (it == cache.end() || it->second.window->version != version) {
+      ++cache_misses;
+      return nullptr;
+    }
+    ++cache_hits;
     it->second.used = ++tick;
     return it->second.window;
   }
@@ -218,15 +238,24 @@ struct StoryService::Impl {
       auto oldest = std::min_element(cache.begin(), cache.end(), [](const auto& a, const auto& b) {
         return a.second.used < b.second.used;
       });
+      cache_bytes -= oldest->second.bytes;
       cache.erase(oldest);
     }
-    cache[{story, generation}] = CacheEntry{std::move(window), ++tick};
+    const std::size_t bytes = window_bytes(*window);
+    CacheEntry& entry = cache[{story, generation}];
+    cache_bytes = cache_bytes - entry.bytes + bytes;
+    entry = CacheEntry{std::move(window), ++tick, bytes};
   }
 
   void forget_story(std::int64_t story) {
     std::lock_guard lock(cache_mutex);
     for (auto it = cache.begin(); it != cache.end();) {
-      it = it->first.first == story ? cache.erase(it) : std::next(it);
+      if (it->first.first == story) {
+        cache_bytes -= it->second.bytes;
+        it = cache.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
 
@@ -281,8 +310,11 @@ struct StoryService::Impl {
           });
     }
     std::shared_ptr<const ServedModel> m = pick_model(requested, story_model);
-    if (reload) m = model(m->info.name, true);
-    if (!m) throw NotFound(fmt::format("model '{}' was deleted from {}", requested, db_path));
+    if (reload) {
+      const std::string name = m->info.name;
+      m = model(name, true);
+      if (!m) throw NotFound(fmt::format("model '{}' was deleted from the file", name), "model");
+    }
     const std::optional<std::int64_t> version = storage::story_version(*db, story_id, m->ref);
     if (!version) throw NotFound(fmt::format("no story with id {}", story_id));
     std::shared_ptr<const CachedWindow> window;
@@ -355,9 +387,25 @@ storage::StoryRecord StoryService::create_story(const std::string& name, const s
   std::int64_t id = 0;
   {
     std::lock_guard lock(impl_->write_mutex);
-    id = storage::create_story(*db, name, model_name);
+    id = storage::create_story(*db, name, model_name, impl_->options.max_stories);
   }
   return *storage::find_story(*db, id);
+}
+
+ServiceStats StoryService::stats() {
+  ServiceStats out;
+  {
+    std::lock_guard lock(impl_->cache_mutex);
+    out.cache_entries = impl_->cache.size();
+    out.cache_bytes = impl_->cache_bytes;
+    out.cache_hits = impl_->cache_hits;
+    out.cache_misses = impl_->cache_misses;
+  }
+  auto db = impl_->pool.acquire();
+  const storage::StoreCounts counts = storage::count_stored(*db);
+  out.stories = counts.stories;
+  out.facts = counts.facts;
+  return out;
 }
 
 std::optional<storage::StoryRecord> StoryService::story(std::int64_t id) {
@@ -428,7 +476,7 @@ std::vector<AddedFact> StoryService::add_facts(std::int64_t story_id,
       records = storage::append_facts(*db, story_id,
                                       m ? std::optional<ModelRef>(m->ref) : std::nullopt, facts);
     } catch (const StorageError& e) {
-      if (e.sqlite_code() == storage::kModelChanged && attempt == 0) continue;
+      if (e.kind() == storage::StorageErrorKind::kModelChanged && attempt == 0) continue;
       throw;
     }
     if (!records) throw NotFound(fmt::format("no story with id {}", story_id));
@@ -448,7 +496,7 @@ AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
   try {
     return impl_->ask_once(story_id, question, model, top, as_of, false);
   } catch (const StorageError& e) {
-    if (e.sqlite_code() != storage::kModelChanged) throw;
+    if (e.kind() != storage::StorageErrorKind::kModelChanged) throw;
   }
   // The model was retrained or deleted in the file since it was loaded: load it again.
   return impl_->ask_once(story_id, question, model, top, as_of, true);

@@ -40,6 +40,17 @@ namespace memnet::core {
 
 struct ServiceOptions {
   std::size_t cache_entries = 4096;  // (story, model) windows kept decoded in memory
+  std::int64_t max_stories = 0;      // create_story refuses beyond this many (0: no limit)
+};
+
+// What an operator watches (GET /metrics).
+struct ServiceStats {
+  std::size_t cache_entries = 0;
+  std::size_t cache_bytes = 0;   // heap bytes of the cached windows, approximately
+  std::uint64_t cache_hits = 0;  // questions answered from a cached window
+  std::uint64_t cache_misses = 0;
+  std::int64_t stories = 0;  // in the file, dialogs included
+  std::int64_t facts = 0;
 };
 
 struct ModelInfo {
@@ -76,9 +87,13 @@ class StoryService {
   std::vector<ModelInfo> models() const;
 
   // Creates a story. `model` "" means the file's only model when it has exactly one, else
-  // none (each question then names one). Throws NotFound("model") for an unknown model.
+  // none (each question then names one). Throws NotFound("model") for an unknown model,
+  // storage::StorageError kLimit when the file holds options.max_stories stories.
   storage::StoryRecord create_story(const std::string& name, const std::string& model);
   std::optional<storage::StoryRecord> story(std::int64_t id);
+  // Cache counters since start, and the file's story and fact counts (two count(*) queries:
+  // milliseconds for a million facts).
+  ServiceStats stats();
   std::vector<storage::StoryRecord> stories();
   // Facts [offset, offset + limit) in story order. Throws NotFound for an unknown story.
   std::vector<storage::FactRecord> facts(std::int64_t story_id, std::int64_t offset,

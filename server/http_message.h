@@ -15,6 +15,8 @@ struct Request {
   std::string target;        // path and query, e.g. "/v1/stories/3?x=1"
   std::string content_type;  // the Content-Type header, "" when absent
   std::string body;
+  std::string authorization;  // the Authorization header, "" when absent
+  std::string request_id;     // the X-Request-Id header, "" when absent
 };
 
 struct Response {
@@ -25,9 +27,10 @@ struct Response {
 };
 
 // The error body every failure uses:
-//   {"error": {"code": CODE, "message": MESSAGE, "field": FIELD}}
-// `field` is left out when empty. MESSAGE may hold any bytes; invalid UTF-8 is replaced.
+//   {"error": {"code": CODE, "message": MESSAGE, "field": FIELD, "request_id": ID}}
+// `field` and `request_id` are left out when empty. MESSAGE may hold any bytes; invalid
+// UTF-8 is replaced.
 Response error_response(int status, const std::string& code, const std::string& message,
-                        const std::string& field = "");
+                        const std::string& field = "", const std::string& request_id = "");
 
 }  // namespace memnet::server

@@ -1,9 +1,10 @@
 #include "server/routes.h"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -202,11 +203,105 @@ std::vector<std::string> string_list(const Json& value, const std::string& field
   return out;
 }
 
+// The route template of a request, for metrics and the log: "POST /v1/stories/{id}/ask";
+// "other" for anything that is no endpoint, so clients cannot grow the metrics.
+std::string route_template(const Request& request) {
+  static constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "DELETE", "OPTIONS"};
+  std::string_view method = "OTHER";
+  for (const std::string_view m : kMethods) {
+    if (request.method == m) method = m;
+  }
+  const Target t = split_target(request.target);
+  const auto& s = t.segments;
+  const auto is_id = [](std::string_view v) { return parse_int(v).value_or(0) > 0; };
+  std::string_view path = "other";
+  if (s.empty()) {
+    path = "/";
+  } else if (s.size() == 2 && s[0] == "static") {
+    path = "/static/{name}";
+  } else if (s.size() == 1 && s[0] == "healthz") {
+    path = "/healthz";
+  } else if (s.size() == 1 && s[0] == "metrics") {
+    path = "/metrics";
+  } else if (s.size() == 1 && s[0] == "v1") {
+    path = "/v1";
+  } else if (s[0] == "v1" && s.size() == 2 &&
+             (s[1] == "models" || s[1] == "ask" || s[1] == "stories" || s[1] == "dialogs")) {
+    static constexpr std::string_view kTwo[] = {"/v1/models", "/v1/ask", "/v1/stories",
+                                                "/v1/dialogs"};
+    for (const std::string_view p : kTwo) {
+      if (p.substr(4) == s[1]) path = p;
+    }
+  } else if (s[0] == "v1" && s.size() == 3 && s[1] == "models") {
+    path = "/v1/models/{name}";
+  } else if (s[0] == "v1" && s.size() == 3 && s[1] == "stories" && s[2] == "sample") {
+    path = "/v1/stories/sample";
+  } else if (s[0] == "v1" && s.size() >= 3 && s.size() <= 4 && is_id(s[2]) &&
+             (s[1] == "stories" || s[1] == "dialogs")) {
+    const bool story = s[1] == "stories";
+    if (s.size() == 3) {
+      path = story ? "/v1/stories/{id}" : "/v1/dialogs/{id}";
+    } else if (story && (s[3] == "facts" || s[3] == "ask")) {
+      path = s[3] == "facts" ? "/v1/stories/{id}/facts" : "/v1/stories/{id}/ask";
+    } else if (!story && (s[3] == "turns" || s[3] == "api")) {
+      path = s[3] == "turns" ? "/v1/dialogs/{id}/turns" : "/v1/dialogs/{id}/api";
+    }
+  }
+  if (path == "other") return "other";
+  std::string out(method);
+  out += ' ';
+  out += path;
+  return out;
+}
+
+// Equal strings, in time that depends on their lengths only, never on where they differ.
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  const std::size_t n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+    const unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+    diff = static_cast<unsigned char>(diff | (x ^ y));
+  }
+  return diff == 0;
+}
+
+// Whether a request may pass without the token: liveness, the page's own files (no data in
+// them; the page then asks for the token) and CORS preflights, which browsers send without
+// credentials.
+bool open_route(const Request& request, const std::string& cors_origin) {
+  const Target t = split_target(request.target);
+  const auto& s = t.segments;
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  if (get && s.size() == 1 && s[0] == "healthz") return true;
+  if (get && (s.empty() || (s.size() == 2 && s[0] == "static"))) return true;
+  return request.method == "OPTIONS" && !cors_origin.empty();
+}
+
+// "Bearer TOKEN" (the scheme case-insensitive, RFC 7235) -> TOKEN; "" when not Bearer.
+std::string_view bearer_token(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char c =
+        header[i] >= 'A' && header[i] <= 'Z' ? static_cast<char>(header[i] - 'A' + 'a') : header[i];
+    if (c != kScheme[i]) return {};
+  }
+  std::string_view token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  return token;
+}
+
 class Router {
  public:
   Router(core::StoryService& service, core::DialogService* dialogs, const RouteOptions& options,
-         const Request& request)
-      : service_(service), dialogs_(dialogs), options_(options), request_(request) {}
+         const Metrics& metrics, const Request& request)
+      : service_(service),
+        dialogs_(dialogs),
+        options_(options),
+        metrics_(metrics),
+        request_(request) {}
 
   Response route() {
     const Target t = split_target(request_.target);
@@ -217,6 +312,7 @@ class Router {
       return only("GET", [&] { return asset(t.path); });
     }
     if (s.size() == 1 && s[0] == "healthz") return only("GET", [&] { return healthz(); });
+    if (s.size() == 1 && s[0] == "metrics") return only("GET", [&] { return metrics(); });
     if (s.size() == 1 && s[0] == "v1") return only("GET", [&] { return index(); });
     if (s.size() < 2 || s[0] != "v1") return not_found();
     if (s.size() == 2 && s[1] == "models") return only("GET", [&] { return models(); });
@@ -289,6 +385,7 @@ class Router {
   Response index() {
     static constexpr std::string_view kEndpoints[] = {"GET /",
                                                       "GET /healthz",
+                                                      "GET /metrics",
                                                       "GET /v1",
                                                       "GET /v1/models",
                                                       "GET /v1/models/{name}",
@@ -311,6 +408,23 @@ class Router {
     }
     w.end_array().key("docs").value("docs/http-api.md").end_object();
     return json_response(200, w);
+  }
+
+  Response metrics() {
+    Response r;
+    r.body = metrics_.prometheus(service_.stats());
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
+  }
+
+  // Texts longer than the server takes are refused before anything is stored.
+  void check_length(const std::string& text, const std::string& field) const {
+    if (text.size() <= options_.max_text_bytes) return;
+    throw BodyError{error_response(
+        413, "payload_too_large",
+        fmt::format("'{}' is {} bytes; this server takes at most {} (--max-text-bytes)", field,
+                    text.size(), options_.max_text_bytes),
+        field)};
   }
 
   Response healthz() {
@@ -417,12 +531,22 @@ class Router {
     std::vector<std::string> texts;
     if (one) {
       texts.push_back(string_field(body, "fact", true));
+      check_length(texts.back(), "fact");
     } else {
-      texts = string_list(body["facts"], "facts");
+      const Json& list = body["facts"];
+      if (list.is_array() &&
+          list.size() > static_cast<std::size_t>(options_.max_facts_per_request)) {
+        throw BodyError{error_response(
+            413, "payload_too_large",
+            fmt::format("'facts' holds {} facts; this server takes at most {} per request "
+                        "(--max-facts-per-request)",
+                        list.size(), options_.max_facts_per_request),
+            "facts")};
+      }
+      texts = string_list(list, "facts");
       if (texts.empty()) throw InvalidInput("facts", "'facts' is empty");
-      if (texts.size() > static_cast<std::size_t>(options_.max_facts_per_request)) {
-        throw InvalidInput(
-            "facts", fmt::format("at most {} facts per request", options_.max_facts_per_request));
+      for (std::size_t i = 0; i < texts.size(); ++i) {
+        check_length(texts[i], fmt::format("facts[{}]", i));
       }
     }
     const auto added = service_.add_facts(id, texts, one ? "fact" : "facts");
@@ -442,6 +566,7 @@ class Router {
   Response ask(std::int64_t id) {
     const Json body = parse_body(request_, false);
     const std::string question = string_field(body, "question", true);
+    check_length(question, "question");
     const std::string model = string_field(body, "model", false);
     const int top = top_field(body, options_.default_top);
     std::optional<std::int64_t> as_of;
@@ -514,6 +639,7 @@ class Router {
   Response dialog_turn(std::int64_t id) {
     const Json body = parse_body(request_, false);
     const std::string user = string_field(body, "user", true);
+    check_length(user, "user");
     const int top = top_field(body, options_.default_top);
     const core::TurnResult t = dialogs_->turn(id, user, top);
     JsonWriter w;
@@ -525,8 +651,9 @@ class Router {
 
   Response dialog_api(std::int64_t id) {
     const Json body = parse_body(request_, false);
-    const core::StoredUtterance u =
-        dialogs_->add_api_result(id, string_field(body, "result", true));
+    const std::string result = string_field(body, "result", true);
+    check_length(result, "result");
+    const core::StoredUtterance u = dialogs_->add_api_result(id, result);
     JsonWriter w;
     utterance_object(w, u);
     return json_response(201, w);
@@ -535,6 +662,7 @@ class Router {
   Response ask_inline() {
     const Json body = parse_body(request_, false);
     const std::string question = string_field(body, "question", true);
+    check_length(question, "question");
     const std::string model = string_field(body, "model", false);
     const int top = top_field(body, options_.default_top);
     const auto it = body.find("story");
@@ -544,6 +672,9 @@ class Router {
       story = core::story_lines(it->get<std::string>());
     } else {
       story = string_list(*it, "story");
+    }
+    for (std::size_t i = 0; i < story.size(); ++i) {
+      check_length(story[i], fmt::format("story[{}]", i));
     }
     const core::AskResult result = service_.ask_inline(story, question, model, top);
     JsonWriter w;
@@ -556,6 +687,7 @@ class Router {
   core::StoryService& service_;
   core::DialogService* dialogs_;
   const RouteOptions& options_;
+  const Metrics& metrics_;
   const Request& request_;
   std::string method_;
 };
@@ -568,25 +700,75 @@ Response with_cors(Response r, const std::string& origin) {
   if (origin.empty()) return r;
   r.headers.emplace_back("Access-Control-Allow-Origin", origin);
   r.headers.emplace_back("Vary", "Origin");
+  r.headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id");
   if (r.status == 204) {
     std::string allow;
     for (const auto& [name, value] : r.headers) {
       if (name == "Allow") allow = value;
     }
     r.headers.emplace_back("Access-Control-Allow-Methods", allow);
-    r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type");
+    r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, Authorization");
     r.headers.emplace_back("Access-Control-Max-Age", "600");
   }
   return r;
 }
 
 Response Routes::handle(const Request& request) const {
-  return with_cors(handle_route(request), options_.cors_origin);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string id = ids_.next(request.request_id);
+  std::string detail;
+  Response r = with_cors(handle_route(request, id, detail), options_.cors_origin);
+  r.headers.emplace_back("X-Request-Id", id);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string route = route_template(request);
+  metrics_.record(route, r.status, seconds);
+  if (options_.log_format != LogFormat::kOff) {
+    log(access_line(
+        {id, request.method, route, request.target, r.status, seconds, r.body.size(), detail},
+        options_.log_format, std::chrono::system_clock::now()));
+  }
+  return r;
 }
 
-Response Routes::handle_route(const Request& request) const {
+void Routes::log(std::string_view line) const {
+  if (options_.log_sink) {
+    options_.log_sink(line);
+    return;
+  }
+  // One write per line: stderr is unbuffered, and lines from several threads never mix.
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+Response Routes::handle_route(const Request& request, const std::string& request_id,
+                              std::string& detail) const {
+  // A 500 tells the client only that it happened and under which id; its detail (SQL, paths)
+  // is for the operator's log.
+  const auto internal = [&](const std::string& code, const std::string& what) {
+    detail = what;
+    return error_response(
+        500, code,
+        fmt::format("the server failed on this request; its log has the details under request "
+                    "id {}",
+                    request_id),
+        "", request_id);
+  };
+  const auto retry_later = [&](int status, const std::string& code, const std::string& message) {
+    Response r = error_response(status, code, message);
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  };
   try {
-    return Router(service_, dialogs_, options_, request).route();
+    if (!options_.token.empty() && !open_route(request, options_.cors_origin) &&
+        !constant_time_equal(bearer_token(request.authorization), options_.token)) {
+      Response r = error_response(401, "unauthorized",
+                                  request.authorization.empty()
+                                      ? "this server needs 'Authorization: Bearer TOKEN'"
+                                      : "the bearer token is not this server's");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"memnet\"");
+      return r;
+    }
+    return Router(service_, dialogs_, options_, metrics_, request).route();
   } catch (const BodyError& e) {
     return e.response;
   } catch (const InvalidInput& e) {
@@ -594,15 +776,27 @@ Response Routes::handle_route(const Request& request) const {
   } catch (const NotFound& e) {
     return error_response(404, "not_found", e.what(), e.field());
   } catch (const storage::StorageError& e) {
-    const int primary = e.sqlite_code() & 0xff;
-    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-      Response r = error_response(503, "busy", e.what());
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
+    using Kind = storage::StorageErrorKind;
+    switch (e.kind()) {
+      case Kind::kBusy:
+        detail = e.what();
+        return retry_later(503, "busy", "the memnet file is locked by another writer; retry");
+      case Kind::kFull:
+        detail = e.what();
+        return retry_later(507, "insufficient_storage",
+                           "the server's disk is full: nothing was stored; retry later");
+      case Kind::kLimit:
+        return error_response(409, "limit_reached",
+                              "this server holds as many stories as it "
+                              "allows (--max-stories); delete some first");
+      case Kind::kAmbiguous:
+        return error_response(422, "invalid_field",
+                              "the file holds several models: name one in 'model'", "model");
+      default:
+        return internal("storage", e.what());
     }
-    return error_response(500, "storage", e.what());
   } catch (const std::exception& e) {
-    return error_response(500, "internal", e.what());
+    return internal("internal", e.what());
   }
 }
 

@@ -47,14 +47,40 @@ Database::Database(const std::string& path, Mode mode) : path_(path), mode_(mode
   migrate();
 }
 
+namespace {
+
+StorageErrorKind kind_of(int sqlite_code) {
+  switch (sqlite_code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return StorageErrorKind::kBusy;
+    case SQLITE_FULL:
+      return StorageErrorKind::kFull;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return StorageErrorKind::kReadOnly;
+    case SQLITE_CANTOPEN:
+      return StorageErrorKind::kCannotOpen;
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      return StorageErrorKind::kNotMemnet;
+    default:
+      return StorageErrorKind::kOther;
+  }
+}
+
+}  // namespace
+
 void Database::raise(const std::string& sql, const SQLite::Exception& e) const {
   // SQLiteCpp's own errors (misuse, a bad column index) carry -1 rather than a SQLite code.
   const int code = e.getErrorCode() > 0 ? e.getExtendedErrorCode() : 0;
+  const StorageErrorKind kind = kind_of(code);
   if (e.getErrorCode() == SQLITE_NOTADB) {
-    throw StorageError(fmt::format("{} is not a memnet database: {}", path_, e.what()), code);
+    throw StorageError(fmt::format("{} is not a memnet database: {}", path_, e.what()), kind, code);
   }
-  if (sql.empty()) throw StorageError(fmt::format("{}: {}", path_, e.what()), code);
-  throw StorageError(fmt::format("{}: {} [SQL: {}]", path_, e.what(), sql_for_message(sql)), code);
+  if (sql.empty()) throw StorageError(fmt::format("{}: {}", path_, e.what()), kind, code);
+  throw StorageError(fmt::format("{}: {} [SQL: {}]", path_, e.what(), sql_for_message(sql)), kind,
+                     code);
 }
 
 void Database::execute(const std::string& sql) {
@@ -93,17 +119,23 @@ void Database::migrate() {
   const int version = query_int("PRAGMA user_version");
   if (version == 0 && application_id == 0) {
     if (query_int("SELECT count(*) FROM sqlite_schema") > 0) {
-      throw StorageError(fmt::format(
-          "{} is not a memnet database: it is a SQLite database with other tables", path_));
+      throw StorageError(
+          fmt::format("{} is not a memnet database: it is a SQLite database with other tables",
+                      path_),
+          StorageErrorKind::kNotMemnet);
     }
   } else if (application_id != kApplicationId) {
-    throw StorageError(fmt::format(
-        "{} is not a memnet database: its application_id is {:#010x}, memnet's is {:#010x}", path_,
-        static_cast<std::uint32_t>(application_id), static_cast<std::uint32_t>(kApplicationId)));
+    throw StorageError(
+        fmt::format(
+            "{} is not a memnet database: its application_id is {:#010x}, memnet's is {:#010x}",
+            path_, static_cast<std::uint32_t>(application_id),
+            static_cast<std::uint32_t>(kApplicationId)),
+        StorageErrorKind::kNotMemnet);
   }
   if (version > kSchemaVersion) {
     throw StorageError(fmt::format("{}: this memnet reads schema <= {}; the file is {}", path_,
-                                   kSchemaVersion, version));
+                                   kSchemaVersion, version),
+                       StorageErrorKind::kNewerSchema);
   }
   if (version == kSchemaVersion) return;
   if (mode_ == Mode::kReadOnly) {

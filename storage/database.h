@@ -23,17 +23,36 @@
 
 namespace memnet::storage {
 
+// What went wrong, for callers that answer differently (server/routes.cpp maps kBusy to 503,
+// kFull to 507) without knowing SQLite's codes.
+enum class StorageErrorKind {
+  kOther,         // any other SQLite failure, or stored content that does not make sense
+  kBusy,          // another connection held the write lock past the busy timeout; retry
+  kFull,          // the disk (or the file's page limit) is full; nothing was written; retry
+  kReadOnly,      // the file, its folder or the file system cannot be written
+  kCannotOpen,    // the file or its folder does not exist or cannot be opened
+  kNotMemnet,     // not a memnet file: not SQLite, another program's tables, or corrupted
+  kNewerSchema,   // written by a newer memnet
+  kModelChanged,  // the model was replaced or deleted in the file after it was loaded
+  kAmbiguous,     // the file holds several models and the caller named none
+  kLimit,         // a limit the caller set (create_story's max_stories) was reached
+};
+
 // Every failure of storage/ that is not a caller's mistake: a SQLite error (the message
 // names the file, the SQL and sqlite3_errmsg), a file that is not a memnet database, a newer
-// schema, or stored content that does not make sense.
+// schema, or stored content that does not make sense. The message is for the operator: it
+// holds file paths and SQL, so a server logs it and does not send it to clients.
 class StorageError : public std::runtime_error {
  public:
-  explicit StorageError(const std::string& message, int sqlite_code = 0)
-      : std::runtime_error(message), sqlite_code_(sqlite_code) {}
+  explicit StorageError(const std::string& message,
+                        StorageErrorKind kind = StorageErrorKind::kOther, int sqlite_code = 0)
+      : std::runtime_error(message), kind_(kind), sqlite_code_(sqlite_code) {}
+  StorageErrorKind kind() const { return kind_; }
   // SQLite's extended result code (e.g. SQLITE_BUSY), or 0 when SQLite reported nothing.
   int sqlite_code() const { return sqlite_code_; }
 
  private:
+  StorageErrorKind kind_;
   int sqlite_code_;
 };
 
@@ -76,8 +95,9 @@ class Database {
   }
 
   // As with_statement, but the prepared statement is kept for the connection's lifetime and
-  // reset after each use (bindings stay: fn must bind every parameter). For the hot queries of
-  // a long-lived connection.
+  // reset and its bindings cleared after each use (fn must bind every parameter). Clearing
+  // matters: a blob bound with bindNoCopy points at the caller's buffer, which may be freed
+  // before the statement is used again. For the hot queries of a long-lived connection.
   template <typename Fn>
   decltype(auto) with_cached_statement(const std::string& sql, Fn&& fn) {
     try {
@@ -85,7 +105,13 @@ class Database {
       if (!slot) slot = std::make_unique<SQLite::Statement>(*db_, sql);
       struct Reset {
         SQLite::Statement& s;
-        ~Reset() { s.tryReset(); }
+        ~Reset() {
+          s.tryReset();
+          try {
+            s.clearBindings();  // sqlite3_clear_bindings cannot fail; SQLiteCpp checks anyway
+          } catch (const SQLite::Exception&) {
+          }
+        }
       } reset{*slot};
       return fn(*slot);
     } catch (const SQLite::Exception& e) {

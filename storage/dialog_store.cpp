@@ -1,11 +1,13 @@
 #include "storage/dialog_store.h"
 
+#include "storage/memory_store.h"
 #include "storage/utc_time.h"
 
 namespace memnet::storage {
 
-std::int64_t create_dialog(Database& db, const std::string& model) {
+std::int64_t create_dialog(Database& db, const std::string& model, std::int64_t max_stories) {
   Transaction transaction(db);
+  check_story_limit(db, max_stories);
   const std::int64_t id = db.with_statement(
       "INSERT INTO stories (name, model, created_at) VALUES ('dialog', ?, ?) RETURNING id",
       [&](SQLite::Statement& s) {

@@ -16,8 +16,9 @@
 namespace memnet::storage {
 
 // Creates an empty dialog with the dialog model `model` in one transaction; returns its id
-// (a story id). Throws StorageError.
-std::int64_t create_dialog(Database& db, const std::string& model);
+// (a story id). Throws StorageError; kLimit as create_story (memory_store.h) with
+// max_stories > 0.
+std::int64_t create_dialog(Database& db, const std::string& model, std::int64_t max_stories = 0);
 
 // True when story `id` exists and is a dialog.
 bool is_dialog(Database& db, std::int64_t id);

@@ -54,7 +54,7 @@ StoryRecord read_story_row(SQLite::Statement& s) {
   throw StorageError(fmt::format("{}: the model of generation {} was replaced or deleted in the "
                                  "file after it was loaded; load it again",
                                  db.path(), model.generation),
-                     kModelChanged);
+                     StorageErrorKind::kModelChanged);
 }
 
 // Checks, inside the caller's transaction, that the model row is still the loaded one.
@@ -114,8 +114,41 @@ std::optional<ModelRef> find_model_ref(Database& db, const std::string& name) {
       });
 }
 
-std::int64_t create_story(Database& db, const std::string& name, const std::string& model) {
+void check_story_limit(Database& db, std::int64_t max_stories) {
+  if (max_stories <= 0) return;
+  const std::int64_t n =
+      db.with_cached_statement("SELECT count(*) FROM stories", [](SQLite::Statement& s) {
+        s.executeStep();
+        return s.getColumn(0).getInt64();
+      });
+  if (n >= max_stories) {
+    throw StorageError(
+        fmt::format("{} holds {} stories, the most this server allows (--max-stories "
+                    "{}); delete some first",
+                    db.path(), n, max_stories),
+        StorageErrorKind::kLimit);
+  }
+}
+
+StoreCounts count_stored(Database& db) {
+  Transaction snapshot(db, Transaction::Kind::kRead);
+  StoreCounts out;
+  const auto count = [&](const char* sql) {
+    return db.with_cached_statement(sql, [](SQLite::Statement& s) {
+      s.executeStep();
+      return s.getColumn(0).getInt64();
+    });
+  };
+  out.stories = count("SELECT count(*) FROM stories");
+  out.facts = count("SELECT count(*) FROM facts");
+  snapshot.commit();
+  return out;
+}
+
+std::int64_t create_story(Database& db, const std::string& name, const std::string& model,
+                          std::int64_t max_stories) {
   Transaction transaction(db);
+  check_story_limit(db, max_stories);
   const std::int64_t id = db.with_statement(
       "INSERT INTO stories (name, model, created_at) VALUES (?, ?, ?) RETURNING id",
       [&](SQLite::Statement& s) {

@@ -59,8 +59,22 @@ struct ModelRef {
 // The current generation of model `name`, or nullopt.
 std::optional<ModelRef> find_model_ref(Database& db, const std::string& name);
 
-// Creates an empty story and returns its id.
-std::int64_t create_story(Database& db, const std::string& name, const std::string& model);
+// Creates an empty story and returns its id. With max_stories > 0, a file that already
+// holds that many stories (dialogs included) gets StorageError kLimit and nothing is written;
+// the count and the insert share one transaction, so writers in other processes cannot
+// overshoot it.
+std::int64_t create_story(Database& db, const std::string& name, const std::string& model,
+                          std::int64_t max_stories = 0);
+
+// Throws StorageError kLimit when the file holds max_stories stories (max_stories > 0); for
+// use inside the caller's write transaction (create_story, storage::create_dialog).
+void check_story_limit(Database& db, std::int64_t max_stories);
+
+struct StoreCounts {
+  std::int64_t stories = 0;  // dialogs included
+  std::int64_t facts = 0;
+};
+StoreCounts count_stored(Database& db);
 
 std::optional<StoryRecord> find_story(Database& db, std::int64_t id);
 std::vector<StoryRecord> list_stories(Database& db);  // by id
@@ -70,7 +84,7 @@ bool delete_story(Database& db, std::int64_t id);
 // Appends `facts` to the story, in order, in one transaction, with their embeddings for
 // `model` (facts whose embedding is empty get none). Returns the stored records (ids, seqs),
 // or nullopt if the story does not exist. Throws StorageError, e.g. when `model` no longer
-// matches the file (kModelChanged).
+// matches the file (StorageErrorKind::kModelChanged).
 std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t story_id,
                                                     const std::optional<ModelRef>& model,
                                                     const std::vector<NewFact>& facts);
@@ -115,7 +129,7 @@ struct MemoryWindow {
 
 // The story's version (StoryRecord::version) or nullopt when it does not exist; one indexed
 // lookup on a cached statement, for checking a cached window. Throws StorageError
-// (kModelChanged) when `model` no longer matches the file.
+// (StorageErrorKind::kModelChanged) when `model` no longer matches the file.
 std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
                                           const ModelRef& model);
 
@@ -131,8 +145,5 @@ std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, con
 // already have them (another writer got there first) or no longer exist are skipped.
 void store_embeddings(Database& db, const ModelRef& model,
                       const std::vector<std::pair<std::int64_t, engine::FactEmbedding>>& facts);
-
-// StorageError::sqlite_code() of the "model changed" error above (not a SQLite code).
-inline constexpr int kModelChanged = -2;
 
 }  // namespace memnet::storage

@@ -523,7 +523,8 @@ std::optional<StoredModel> load_only_model(Database& db) {
   const std::vector<std::string> names = list_models(db);
   if (names.size() > 1) {
     throw StorageError(fmt::format("{} holds {} models ({}); name the one to use", db.path(),
-                                   names.size(), fmt::join(names, ", ")));
+                                   names.size(), fmt::join(names, ", ")),
+                       StorageErrorKind::kAmbiguous);
   }
   std::optional<StoredModel> model;
   if (names.size() == 1) model = ModelReader(db, names.front()).read();

@@ -56,8 +56,8 @@ void save_model(Database& db, const StoredModel& model);
 // stored rows are inconsistent (e.g. a BLOB of the wrong length or an unknown dtype).
 std::optional<StoredModel> load_model(Database& db, const std::string& name);
 
-// The file's only model; std::nullopt if it has none. Throws StorageError listing the names
-// when there are several.
+// The file's only model; std::nullopt if it has none. Throws StorageError (kAmbiguous)
+// listing the names when there are several.
 std::optional<StoredModel> load_only_model(Database& db);
 
 // The names of all models, sorted bytewise.

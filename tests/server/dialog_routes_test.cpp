@@ -31,7 +31,7 @@ struct DialogApi {
 
   Response call(const std::string& method, const std::string& target, const std::string& body = "",
                 const std::string& content_type = "application/json") {
-    return routes->handle(Request{method, target, body.empty() ? "" : content_type, body});
+    return routes->handle(Request{method, target, body.empty() ? "" : content_type, body, "", ""});
   }
   json call_json(const std::string& method, const std::string& target, const std::string& body,
                  int expected_status) {
@@ -188,7 +188,7 @@ TEST_CASE("dialog routes: bad requests get 4xx and store nothing") {
   CHECK(listed == 5);
   // without a DialogService the routes are not served
   Routes plain(*api.service);
-  check_error(plain.handle(Request{"POST", "/v1/dialogs", "", ""}), 404, "not_found");
+  check_error(plain.handle(Request{"POST", "/v1/dialogs", "", "", "", ""}), 404, "not_found");
 }
 
 }  // namespace memnet::server

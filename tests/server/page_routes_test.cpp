@@ -30,7 +30,8 @@ struct PageApi {
 
   Response call(const std::string& method, const std::string& target,
                 const std::string& body = "") {
-    return routes->handle(Request{method, target, body.empty() ? "" : "application/json", body});
+    return routes->handle(
+        Request{method, target, body.empty() ? "" : "application/json", body, "", ""});
   }
   json call_json(const std::string& method, const std::string& target, const std::string& body,
                  int expected_status) {
@@ -236,7 +237,7 @@ TEST_CASE("page: CORS headers only with cors_origin, and preflights are answered
   const Response preflight = on.call("OPTIONS", "/v1/stories/1/ask");
   CHECK(preflight.status == 204);
   CHECK(header(preflight, "Access-Control-Allow-Methods").find("POST") != std::string::npos);
-  CHECK(header(preflight, "Access-Control-Allow-Headers") == "Content-Type");
+  CHECK(header(preflight, "Access-Control-Allow-Headers") == "Content-Type, Authorization");
   // Errors carry the header too, so the page elsewhere can read the message.
   CHECK(header(on.call("GET", "/v1/stories/99"), "Access-Control-Allow-Origin") ==
         "http://localhost:3000");

@@ -25,7 +25,7 @@ struct Api {
 
   Response call(const std::string& method, const std::string& target, const std::string& body = "",
                 const std::string& content_type = "application/json") {
-    return routes->handle(Request{method, target, body.empty() ? "" : content_type, body});
+    return routes->handle(Request{method, target, body.empty() ? "" : content_type, body, "", ""});
   }
   json call_json(const std::string& method, const std::string& target, const std::string& body,
                  int expected_status) {
@@ -171,8 +171,9 @@ TEST_CASE("routes: every bad request gets its status, code and field") {
   check_error(api.call("GET", "/index.html"), 404, "not_found");
   const Response wrong_method = api.call("PUT", base);
   check_error(wrong_method, 405, "method_not_allowed");
-  REQUIRE(wrong_method.headers.size() == 1);
+  REQUIRE(wrong_method.headers.size() == 2);
   CHECK(wrong_method.headers[0].first == "Allow");
+  CHECK(wrong_method.headers[1].first == "X-Request-Id");
   check_error(api.call("GET", base + "/ask"), 405, "method_not_allowed");
   CHECK(api.call("OPTIONS", base + "/ask").status == 204);
   check_error(api.call("POST", "/v1/stories", R"({"model": "nope"})"), 404, "not_found", "model");

@@ -3,6 +3,8 @@
 // Runs the real `memnet serve` binary for end-to-end tests: starts it on an ephemeral
 // loopback port (--port 0), reads the port from its "serving ... on http://HOST:PORT" line
 // on stderr, and stops it with a signal (SIGTERM for a graceful stop, SIGKILL for a crash).
+// Once the port is read, a thread keeps reading stderr (the access log), so the server never
+// blocks on a full pipe.
 #pragma once
 
 #include <fcntl.h>
@@ -15,8 +17,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -67,6 +71,10 @@ class ServeProcess {
         port_ = static_cast<std::uint16_t>(std::stoi(log_.substr(colon + 1)));
       }
     }
+    drain_ = std::thread([this] {
+      while (read_some(-1)) {
+      }
+    });
   }
 
   ~ServeProcess() {
@@ -74,6 +82,7 @@ class ServeProcess {
       kill(pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
     }
+    if (drain_.joinable()) drain_.join();  // the pipe is at EOF once the process is gone
     if (stderr_fd_ >= 0) close(stderr_fd_);
   }
   ServeProcess(const ServeProcess&) = delete;
@@ -90,13 +99,16 @@ class ServeProcess {
     int status = 0;
     waitpid(pid_, &status, 0);
     pid_ = -1;
-    while (read_some(50)) {
-    }
+    if (drain_.joinable()) drain_.join();
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
   }
 
-  const std::string& log() const { return log_; }
+  // What it printed so far.
+  std::string log() const {
+    std::lock_guard lock(mutex_);
+    return log_;
+  }
 
  private:
   bool read_some(int timeout_ms) {
@@ -105,6 +117,7 @@ class ServeProcess {
     char buf[4096];
     const ssize_t n = read(stderr_fd_, buf, sizeof buf);
     if (n <= 0) return false;
+    std::lock_guard lock(mutex_);
     log_.append(buf, static_cast<std::size_t>(n));
     return true;
   }
@@ -112,7 +125,9 @@ class ServeProcess {
   pid_t pid_ = -1;
   int stderr_fd_ = -1;
   std::uint16_t port_ = 0;
+  mutable std::mutex mutex_;
   std::string log_;
+  std::thread drain_;
 };
 
 }  // namespace memnet::test

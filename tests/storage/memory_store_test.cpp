@@ -125,7 +125,7 @@ TEST_CASE("memory store: replacing a model drops its embeddings and is detected"
     story_version(db, id, old_ref);
     FAIL("expected StorageError");
   } catch (const StorageError& e) {
-    CHECK(e.sqlite_code() == kModelChanged);
+    CHECK(e.kind() == StorageErrorKind::kModelChanged);
   }
   CHECK_THROWS_AS(append_facts(db, id, old_ref, {{"y", {"y"}, {}}}), StorageError);
   CHECK(find_story(db, id)->facts == 1);  // the refused append stored nothing
