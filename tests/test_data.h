@@ -11,8 +11,24 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace memnet::testing {
+
+// Tests that cannot run here are reported as skipped, never as passed:
+//   TEST_CASE("name" * doctest::skip(memnet::testing::skip_if(!babi_available(), "name",
+//                                                               "no bAbI data at " + dir)))
+// doctest counts the test under "skipped"; tests/main.cpp prints each reason after the run.
+// Conditions are evaluated when the test is registered, before main.
+inline std::vector<std::string>& skip_reasons() {
+  static std::vector<std::string> reasons;
+  return reasons;
+}
+
+inline bool skip_if(bool skip, const std::string& test, const std::string& why) {
+  if (skip) skip_reasons().push_back(test + ": " + why);
+  return skip;
+}
 
 inline std::string babi_dir() {
   if (const char* env = std::getenv("MEMNET_BABI_DIR")) return env;
@@ -21,6 +37,10 @@ inline std::string babi_dir() {
 
 inline bool babi_available() {
   return std::filesystem::exists(babi_dir() + "/en/qa1_single-supporting-fact_train.txt");
+}
+
+inline std::string babi_missing_reason() {
+  return "real bAbI data not found at " + babi_dir() + " (set MEMNET_BABI_DIR)";
 }
 
 // The dialog bAbI tasks (Bordes et al. 2017): dialog-babi-task*-*.txt and their candidates.

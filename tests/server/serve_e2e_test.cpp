@@ -126,24 +126,21 @@ TEST_CASE("serve e2e: an imported test story answers over HTTP as memnet eval co
   check_http_matches_eval(demo_dir(), 1, memnet::testing::temp_dir("serve_eval_demo"));
 }
 
-TEST_CASE("serve e2e: the same on the real bAbI task 1 (en) test stories") {
-  if (!memnet::testing::babi_available()) {
-    MESSAGE("SKIPPED: real bAbI data not found at " << memnet::testing::babi_dir()
-                                                    << " (set MEMNET_BABI_DIR)");
-    return;
-  }
+constexpr const char* kRealTask1 = "serve e2e: the same on the real bAbI task 1 (en) test stories";
+TEST_CASE(kRealTask1 * doctest::skip(memnet::testing::skip_if(
+                           !memnet::testing::babi_available(), kRealTask1,
+                           memnet::testing::babi_missing_reason()))) {
   check_http_matches_eval(memnet::testing::babi_dir() + "/en", 1,
                           memnet::testing::temp_dir("serve_eval_babi"));
 }
 
 // Task 3's stories run to over a hundred facts: the question sees only the most recent
 // memory_size of them, with temporal encoding by age within that window.
-TEST_CASE("serve e2e: real bAbI task 3 stories longer than the memory match eval too") {
-  if (!memnet::testing::babi_available()) {
-    MESSAGE("SKIPPED: real bAbI data not found at " << memnet::testing::babi_dir()
-                                                    << " (set MEMNET_BABI_DIR)");
-    return;
-  }
+constexpr const char* kRealTask3 =
+    "serve e2e: real bAbI task 3 stories longer than the memory match eval too";
+TEST_CASE(kRealTask3 * doctest::skip(memnet::testing::skip_if(
+                           !memnet::testing::babi_available(), kRealTask3,
+                           memnet::testing::babi_missing_reason()))) {
   const auto [compared, windowed] = check_http_matches_eval(
       memnet::testing::babi_dir() + "/en", 3, memnet::testing::temp_dir("serve_eval_babi3"));
   CHECK(windowed >= 10);
@@ -160,19 +157,18 @@ TEST_CASE("serve e2e: a model with every option beyond the paper answers over HT
                           kEveryOption);
 }
 
-TEST_CASE("serve e2e: so does it on real task 3 stories longer than the memory") {
-  if (!std::string_view(MEMNET_SANITIZERS).empty()) {
-    // Self-attention over 50-fact windows trains for minutes under a sanitizer; the Release
-    // suite (the README's test command) runs this test.
-    MESSAGE("SKIPPED under sanitizers (" MEMNET_SANITIZERS
-            "): training self-attention on task 3 is too slow; the Release suite runs it");
-    return;
-  }
-  if (!memnet::testing::babi_available()) {
-    MESSAGE("SKIPPED: real bAbI data not found at " << memnet::testing::babi_dir()
-                                                    << " (set MEMNET_BABI_DIR)");
-    return;
-  }
+// Self-attention over 50-fact windows trains for minutes under a sanitizer; the Release
+// suite (the README's test command) runs this test.
+constexpr const char* kOptionsTask3 =
+    "serve e2e: so does it on real task 3 stories longer than the memory";
+TEST_CASE(kOptionsTask3 *
+          doctest::skip(
+              memnet::testing::skip_if(!std::string_view(MEMNET_SANITIZERS).empty(), kOptionsTask3,
+                                       "under sanitizers (" MEMNET_SANITIZERS
+                                       "), training self-attention on task 3 is too slow; the "
+                                       "Release suite runs it") ||
+              memnet::testing::skip_if(!memnet::testing::babi_available(), kOptionsTask3,
+                                       memnet::testing::babi_missing_reason()))) {
   const auto [compared, windowed] = check_http_matches_eval(
       memnet::testing::babi_dir() + "/en", 3, memnet::testing::temp_dir("serve_eval_options3"),
       "--attention distance --self-attention 2 --tied-self-attention "
@@ -228,6 +224,58 @@ TEST_CASE("serve e2e: every bad request gets its status and the server stays up"
   CHECK(json::parse(answer.body)["answer"] == "kitchen");
   CHECK(server.stop(SIGTERM) == 0);
   CHECK(server.log().find("stopped") != std::string::npos);
+}
+
+// Production flags through the real binary: the token file, the warning for an exposed
+// address without one, and one access-log line per request on stderr.
+TEST_CASE("serve e2e: --token-file keeps strangers out; the access log has every request") {
+  const auto dir = memnet::testing::temp_dir("serve_token");
+  const std::string db = trained_model(dir, demo_dir(), 1);
+  const std::string token_file = (dir / "token").string();
+  std::ofstream(token_file) << "  0123456789abcdef0123456789abcdef\n";
+  ServeProcess server(db, {"--token-file", token_file, "--log-format", "json"});
+  CHECK(server.log().find("bearer token required") != std::string::npos);
+  CHECK(server.log().find("warning") == std::string::npos);  // loopback: no warning
+  HttpClient client(server.port());
+  const auto denied = client.post("/v1/stories", "{}", kJson);
+  CHECK(denied.status == 401);
+  CHECK(denied.header("WWW-Authenticate").rfind("Bearer", 0) == 0);
+  CHECK(client.get("/healthz").status == 200);
+  const memnet::test::Headers auth = {{"Authorization", "Bearer 0123456789abcdef0123456789abcdef"}};
+  const auto created = client.request("POST", "/v1/stories", "{}", kJson, auth);
+  CHECK(created.status == 201);
+  const auto metrics = client.request("GET", "/metrics", "", "", auth);
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("memnet_stories 1\n") != std::string::npos);
+  CHECK(server.stop(SIGTERM) == 0);
+  // Four requests, four JSON lines, each with the id the client got back.
+  std::istringstream log(server.log());
+  std::vector<json> lines;
+  for (std::string line; std::getline(log, line);) {
+    if (!line.empty() && line[0] == '{') lines.push_back(json::parse(line));
+  }
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0]["status"] == 401);
+  CHECK(lines[0]["request_id"] == denied.header("X-Request-Id"));
+  CHECK(lines[2]["route"] == "POST /v1/stories");
+  CHECK(lines[2]["request_id"] == created.header("X-Request-Id"));
+
+  // An exposed address without a token is served, with a warning.
+  ServeProcess open(db, {"--host", "0.0.0.0", "--log-format", "off"});
+  CHECK(open.log().find("warning: serving on 0.0.0.0 without --token-file") != std::string::npos);
+  HttpClient local(open.port());
+  CHECK(local.get("/healthz").status == 200);
+  CHECK(open.stop(SIGTERM) == 0);
+  CHECK(open.log().find("GET /healthz") == std::string::npos);  // --log-format off
+
+  // A token file that is missing or empty stops the server at start with one clear line.
+  const std::string empty = (dir / "empty").string();
+  std::ofstream(empty) << "\n";
+  for (const std::string& bad : {empty, (dir / "missing").string()}) {
+    const auto r = run_memnet(fmt::format("serve --db {} --port 0 --token-file {}", db, bad));
+    CHECK(r.status == 1);
+    CHECK(r.out.find(bad) != std::string::npos);
+  }
 }
 
 TEST_CASE("serve e2e: many clients ask while one appends") {
@@ -372,14 +420,16 @@ TEST_CASE("serve e2e: kill -9 during appends loses no acknowledged fact") {
 // all, the server must still answer the ones it accepted (its SQLite connections are
 // opened at start, not on a thread's first question) and pick up the others as
 // descriptors free up.
-TEST_CASE("serve e2e: with every file descriptor taken by clients, accepted ones get answers") {
-  if (std::string_view(MEMNET_SANITIZERS).find("undefined") != std::string_view::npos) {
-    // UBSan checks a vptr by probing memory through a pipe; with no descriptor left it
-    // takes Boost's error categories for bad objects and aborts the server.
-    MESSAGE("SKIPPED under UBSan (" MEMNET_SANITIZERS
-            "): its runtime needs file descriptors too; the Release suite runs this test");
-    return;
-  }
+// UBSan checks a vptr by probing memory through a pipe; with no descriptor left it takes
+// Boost's error categories for bad objects and aborts the server.
+constexpr const char* kFdLimit =
+    "serve e2e: with every file descriptor taken by clients, accepted ones get answers";
+TEST_CASE(kFdLimit *
+          doctest::skip(memnet::testing::skip_if(
+              std::string_view(MEMNET_SANITIZERS).find("undefined") != std::string_view::npos,
+              kFdLimit,
+              "under UBSan (" MEMNET_SANITIZERS
+              "), its runtime needs file descriptors too; the Release suite runs this test"))) {
   const auto dir = memnet::testing::temp_dir("serve_fd_limit");
   const std::string db = trained_model(dir, demo_dir(), 1);
   ServeProcess server(db, {"--threads", "2"});
@@ -429,15 +479,21 @@ TEST_CASE("serve e2e: with every file descriptor taken by clients, accepted ones
   CHECK(server.stop(SIGTERM) == 0);
 }
 
-TEST_CASE("serve e2e: serve raises its open-file soft limit to the hard limit") {
+rlim_t hard_open_file_limit() {
+  rlimit mine{};
+  return getrlimit(RLIMIT_NOFILE, &mine) == 0 ? mine.rlim_max : 0;
+}
+
+constexpr const char* kNofile = "serve e2e: serve raises its open-file soft limit to the hard limit";
+TEST_CASE(kNofile * doctest::skip(memnet::testing::skip_if(
+                        hard_open_file_limit() != RLIM_INFINITY && hard_open_file_limit() <= 256,
+                        kNofile,
+                        fmt::format("the hard open-file limit here is only {}",
+                                    hard_open_file_limit())))) {
   const auto dir = memnet::testing::temp_dir("serve_nofile");
   const std::string db = trained_model(dir, demo_dir(), 1);
   rlimit mine{};
   REQUIRE(getrlimit(RLIMIT_NOFILE, &mine) == 0);
-  if (mine.rlim_max != RLIM_INFINITY && mine.rlim_max <= 256) {
-    MESSAGE("SKIPPED: the hard open-file limit here is only " << mine.rlim_max);
-    return;
-  }
   // The child inherits a soft limit of 256 from this process; restore ours right after.
   rlimit lowered = mine;
   lowered.rlim_cur = 256;
