@@ -9,13 +9,37 @@
   function $(id) { return document.getElementById(id); }
 
   // ---- the API -------------------------------------------------------------------------
-  function api(method, path, body) {
+  // A server started with --token-file answers 401 without "Authorization: Bearer TOKEN".
+  // The page then asks for the token once and keeps it for this tab (sessionStorage).
+  var TOKEN_KEY = "memnet-token";
+  var tokenHere = "";  // where sessionStorage is unavailable
+  function storedToken() {
+    try { return sessionStorage.getItem(TOKEN_KEY) || tokenHere; } catch (e) { return tokenHere; }
+  }
+  function storeToken(token) {
+    tokenHere = token;
+    try { sessionStorage.setItem(TOKEN_KEY, token); } catch (e) { /* kept in tokenHere */ }
+  }
+
+  function api(method, path, body, retried) {
     var init = {method: method, headers: {}};
+    var token = storedToken();
+    if (token) init.headers["Authorization"] = "Bearer " + token;
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
     return fetch(path, init).then(function (res) {
+      if (res.status === 401 && !retried) {
+        // Another request may have asked for the token meanwhile: then only retry.
+        var fresh = storedToken();
+        if (fresh === token) {
+          fresh = (window.prompt("This memnet server needs its access token " +
+                                 "(the file given to memnet serve --token-file):") || "").trim();
+          if (fresh) storeToken(fresh);
+        }
+        if (fresh && fresh !== token) return api(method, path, body, true);
+      }
       return res.text().then(function (text) {
         var json = null;
         try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }

@@ -21,6 +21,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -77,8 +78,10 @@ std::string trained_db(const std::filesystem::path& dir) {
 // A server on a trained model with a browser beside it, and helpers that speak the page's
 // DOM contract.
 struct Page {
-  explicit Page(const std::string& tag)
-      : dir(memnet::testing::temp_dir(tag)), server(trained_db(dir)), api(server.port()) {}
+  explicit Page(const std::string& tag, std::vector<std::string> serve_flags = {})
+      : dir(memnet::testing::temp_dir(tag)),
+        server(trained_db(dir), std::move(serve_flags)),
+        api(server.port()) {}
 
   std::string url(const std::string& hash = "") const {
     return fmt::format("http://127.0.0.1:{}/{}", server.port(), hash);
@@ -414,6 +417,31 @@ TEST_CASE("browser: an API error (4xx) shows its message, not a blank page") {
     page.wait_for_answer_to("Where is Mary?");
     CHECK_FALSE(page.visible("#error"));
   }
+}
+
+TEST_CASE("browser: behind --token-file the page asks for the token once, then works") {
+  SKIP_WITHOUT_CHROMIUM();
+  const std::string token = "0123456789abcdef-page-token";
+  const auto token_dir = memnet::testing::temp_dir("browser_token_file");
+  const std::string token_file = (token_dir / "token").string();
+  std::ofstream(token_file) << token << "\n";
+  Page page("browser_token", {"--token-file", token_file});
+  const memnet::test::Headers auth = {{"Authorization", "Bearer " + token}};
+  REQUIRE(
+      page.api.request("POST", "/v1/stories", json{{"name", "behind a token"}}.dump(), kJson, auth)
+          .status == 201);
+  // The user's answer to the page's prompt; counted, so a prompt per request would show.
+  page.browser.call("Page.addScriptToEvaluateOnNewDocument",
+                    {{"source",
+                      "window.__prompts = 0; window.prompt = () => { "
+                      "window.__prompts++; return " +
+                          js_string(token) + "; };"}});
+  page.open();
+  page.browser.wait_for(
+      "document.querySelector('#story-list').textContent.includes('behind a token')");
+  CHECK(page.eval("window.__prompts") == 1);
+  CHECK(page.eval("sessionStorage.getItem('memnet-token')") == token);
+  CHECK_FALSE(page.visible("#error"));
 }
 
 TEST_CASE("browser: the story view fits a phone's width") {
