@@ -17,8 +17,8 @@ std::string utc_millis(std::chrono::system_clock::time_point now) {
   const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
 // For the text log: as sent, but one line whatever the client sent.
@@ -156,8 +156,8 @@ std::string Metrics::prometheus(const core::ServiceStats& stats) const {
             cumulative);
       }
       out += fmt::format("memnet_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", r, h.sum);
-      out +=
-          fmt::format("memnet_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", r, h.count);
+      out += fmt::format("memnet_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", r,
+                         h.count);
     }
   }
   gauge("memnet_cache_entries", "gauge", "Decoded memory windows held in memory.",

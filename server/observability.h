@@ -40,7 +40,7 @@ struct AccessRecord {
   std::string_view route;   // the route template, or "other"
   std::string_view target;  // as sent (path and query), for the text log
   int status = 0;
-  double seconds = 0;           // from the parsed request to the built response
+  double seconds = 0;  // from the parsed request to the built response
   std::size_t response_bytes = 0;
   std::string_view detail;  // a 5xx's internal message: logged, never sent to the client
 };
@@ -69,9 +69,8 @@ class RequestIds {
 class Metrics {
  public:
   // Upper bounds of the latency histogram's buckets, seconds (plus +Inf).
-  static constexpr std::array<double, 12> kBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001,
-                                                      0.0025,  0.005,  0.01,    0.025,  0.05,
-                                                      0.1,     1.0};
+  static constexpr std::array<double, 12> kBuckets = {
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0};
 
   void record(std::string_view route, int status, double seconds);
 

@@ -176,8 +176,9 @@ TEST_CASE("production routes: limits answer 413 or 409 and store nothing") {
   CHECK(error_of(long_fact)["field"] == "facts[1]");
   CHECK(api.call("POST", facts, R"({"fact": ")" + std::string(41, 'x') + "\"}").status == 413);
   CHECK(api.service->facts(story["id"], 0, 100).empty());  // nothing of it was stored
-  CHECK(api.call("POST", facts, R"({"facts": ["mary went to the kitchen", "john moved"]})")
-            .status == 201);
+  CHECK(
+      api.call("POST", facts, R"({"facts": ["mary went to the kitchen", "john moved"]})").status ==
+      201);
 
   const std::string ask = fmt::format("/v1/stories/{}/ask", story["id"].get<int>());
   const Response long_question =
@@ -204,8 +205,9 @@ TEST_CASE("production routes: GET /metrics counts requests by route and status")
   api.call("POST", fmt::format("/v1/stories/{}/facts", id),
            R"({"facts": ["mary went to the kitchen", "john moved to the garden"]})");
   for (int i = 0; i < 3; ++i) {
-    CHECK(api.call("POST", fmt::format("/v1/stories/{}/ask", id), R"({"question": "where is mary?"})")
-              .status == 200);
+    CHECK(
+        api.call("POST", fmt::format("/v1/stories/{}/ask", id), R"({"question": "where is mary?"})")
+            .status == 200);
   }
   api.call("GET", "/v1/stories/12345");
   api.call("GET", "/no/such/thing");
@@ -215,7 +217,8 @@ TEST_CASE("production routes: GET /metrics counts requests by route and status")
   CHECK(m.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
   const std::string& t = m.body;
   CAPTURE(t);
-  CHECK(t.find("memnet_http_requests_total{route=\"POST /v1/stories/{id}/ask\",status=\"200\"} 3\n") !=
+  CHECK(t.find(
+            "memnet_http_requests_total{route=\"POST /v1/stories/{id}/ask\",status=\"200\"} 3\n") !=
         std::string::npos);
   CHECK(t.find("memnet_http_requests_total{route=\"POST /v1/stories\",status=\"201\"} 1\n") !=
         std::string::npos);

@@ -127,9 +127,8 @@ TEST_CASE("serve e2e: an imported test story answers over HTTP as memnet eval co
 }
 
 constexpr const char* kRealTask1 = "serve e2e: the same on the real bAbI task 1 (en) test stories";
-TEST_CASE(kRealTask1 * doctest::skip(memnet::testing::skip_if(
-                           !memnet::testing::babi_available(), kRealTask1,
-                           memnet::testing::babi_missing_reason()))) {
+TEST_CASE(kRealTask1* doctest::skip(memnet::testing::skip_if(
+    !memnet::testing::babi_available(), kRealTask1, memnet::testing::babi_missing_reason()))) {
   check_http_matches_eval(memnet::testing::babi_dir() + "/en", 1,
                           memnet::testing::temp_dir("serve_eval_babi"));
 }
@@ -138,9 +137,8 @@ TEST_CASE(kRealTask1 * doctest::skip(memnet::testing::skip_if(
 // memory_size of them, with temporal encoding by age within that window.
 constexpr const char* kRealTask3 =
     "serve e2e: real bAbI task 3 stories longer than the memory match eval too";
-TEST_CASE(kRealTask3 * doctest::skip(memnet::testing::skip_if(
-                           !memnet::testing::babi_available(), kRealTask3,
-                           memnet::testing::babi_missing_reason()))) {
+TEST_CASE(kRealTask3* doctest::skip(memnet::testing::skip_if(
+    !memnet::testing::babi_available(), kRealTask3, memnet::testing::babi_missing_reason()))) {
   const auto [compared, windowed] = check_http_matches_eval(
       memnet::testing::babi_dir() + "/en", 3, memnet::testing::temp_dir("serve_eval_babi3"));
   CHECK(windowed >= 10);
@@ -161,14 +159,13 @@ TEST_CASE("serve e2e: a model with every option beyond the paper answers over HT
 // suite (the README's test command) runs this test.
 constexpr const char* kOptionsTask3 =
     "serve e2e: so does it on real task 3 stories longer than the memory";
-TEST_CASE(kOptionsTask3 *
-          doctest::skip(
-              memnet::testing::skip_if(!std::string_view(MEMNET_SANITIZERS).empty(), kOptionsTask3,
-                                       "under sanitizers (" MEMNET_SANITIZERS
-                                       "), training self-attention on task 3 is too slow; the "
-                                       "Release suite runs it") ||
-              memnet::testing::skip_if(!memnet::testing::babi_available(), kOptionsTask3,
-                                       memnet::testing::babi_missing_reason()))) {
+TEST_CASE(kOptionsTask3* doctest::skip(
+    memnet::testing::skip_if(!std::string_view(MEMNET_SANITIZERS).empty(), kOptionsTask3,
+                             "under sanitizers (" MEMNET_SANITIZERS
+                             "), training self-attention on task 3 is too slow; the "
+                             "Release suite runs it") ||
+    memnet::testing::skip_if(!memnet::testing::babi_available(), kOptionsTask3,
+                             memnet::testing::babi_missing_reason()))) {
   const auto [compared, windowed] = check_http_matches_eval(
       memnet::testing::babi_dir() + "/en", 3, memnet::testing::temp_dir("serve_eval_options3"),
       "--attention distance --self-attention 2 --tied-self-attention "
@@ -424,12 +421,10 @@ TEST_CASE("serve e2e: kill -9 during appends loses no acknowledged fact") {
 // Boost's error categories for bad objects and aborts the server.
 constexpr const char* kFdLimit =
     "serve e2e: with every file descriptor taken by clients, accepted ones get answers";
-TEST_CASE(kFdLimit *
-          doctest::skip(memnet::testing::skip_if(
-              std::string_view(MEMNET_SANITIZERS).find("undefined") != std::string_view::npos,
-              kFdLimit,
-              "under UBSan (" MEMNET_SANITIZERS
-              "), its runtime needs file descriptors too; the Release suite runs this test"))) {
+TEST_CASE(kFdLimit* doctest::skip(memnet::testing::skip_if(
+    std::string_view(MEMNET_SANITIZERS).find("undefined") != std::string_view::npos, kFdLimit,
+    "under UBSan (" MEMNET_SANITIZERS
+    "), its runtime needs file descriptors too; the Release suite runs this test"))) {
   const auto dir = memnet::testing::temp_dir("serve_fd_limit");
   const std::string db = trained_model(dir, demo_dir(), 1);
   ServeProcess server(db, {"--threads", "2"});
@@ -484,12 +479,11 @@ rlim_t hard_open_file_limit() {
   return getrlimit(RLIMIT_NOFILE, &mine) == 0 ? mine.rlim_max : 0;
 }
 
-constexpr const char* kNofile = "serve e2e: serve raises its open-file soft limit to the hard limit";
-TEST_CASE(kNofile * doctest::skip(memnet::testing::skip_if(
-                        hard_open_file_limit() != RLIM_INFINITY && hard_open_file_limit() <= 256,
-                        kNofile,
-                        fmt::format("the hard open-file limit here is only {}",
-                                    hard_open_file_limit())))) {
+constexpr const char* kNofile =
+    "serve e2e: serve raises its open-file soft limit to the hard limit";
+TEST_CASE(kNofile* doctest::skip(memnet::testing::skip_if(
+    hard_open_file_limit() != RLIM_INFINITY && hard_open_file_limit() <= 256, kNofile,
+    fmt::format("the hard open-file limit here is only {}", hard_open_file_limit())))) {
   const auto dir = memnet::testing::temp_dir("serve_nofile");
   const std::string db = trained_model(dir, demo_dir(), 1);
   rlimit mine{};
