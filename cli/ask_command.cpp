@@ -12,8 +12,9 @@
 #include "cli/terminal.h"
 #include "core/ask.h"
 #include "core/model_file.h"
-#include "core/report_json.h"
 #include "core/story_service.h"
+#include "server/json_codec.h"
+#include "server/json_writer.h"
 
 namespace memnet::cli {
 
@@ -92,7 +93,12 @@ int run(AskFlags& f) {
     core::StoryService service(f.db);
     const core::AskResult r = service.ask(f.story_id, f.question, f.name, f.top);
     if (f.json) {
-      std::cout << core::to_json(r) << "\n";
+      // The body of POST /v1/stories/{id}/ask, from the same encoder.
+      server::JsonWriter w;
+      w.begin_object().key("story_id").value(f.story_id).key("question").value(f.question);
+      server::ask_fields(w, r, true);
+      w.end_object();
+      std::cout << w.take() << "\n";
     } else {
       std::cout << fmt::format("story {}, model {}\n", f.story_id, r.model);
       print_table(r);
@@ -106,7 +112,12 @@ int run(AskFlags& f) {
   const auto story = core::story_lines(read_all(f.story));
   const core::AskResult r = core::ask(m.model, m.vocab, story, f.question, f.top);
   if (f.json) {
-    std::cout << core::to_json(r) << "\n";
+    // The body of POST /v1/ask, from the same encoder.
+    server::JsonWriter w;
+    w.begin_object().key("question").value(f.question);
+    server::ask_fields(w, r, false);
+    w.end_object();
+    std::cout << w.take() << "\n";
   } else {
     print_table(r);
   }

@@ -1,12 +1,13 @@
 // core/report_json.h
 //
-// JSON forms of the CLI's reports (`eval --json`, `ask --json`); the HTTP server reuses them.
+// JSON forms of the evaluation reports (`eval --json`, and the HTML report built on them).
+// Answers have one encoder, server/json_codec.h's ask_fields: `memnet ask --json` prints
+// exactly the body the HTTP API returns for the same question.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/ask.h"
 #include "core/eval_job.h"
 
 namespace memnet::core {
@@ -17,11 +18,5 @@ std::string to_json(const EvalReport& report);
 // One task of it: {"task","model","questions","error","support_hit","failed","unknown_words"}
 // (the HTML report adds its own fields to it).
 nlohmann::ordered_json task_json(const TaskResult& task);
-
-// {"answer":"kitchen","probability":0.97,"alternatives":[{"answer","probability"}...],
-//  "hops":[[{"sentence":0,"text":"...","weight":0.1},...],...],"empty_weight":[0.2,...],
-//  "unknown_words":[...],
-//  "sentences":N,"memory_first":F}
-std::string to_json(const AskResult& result);
 
 }  // namespace memnet::core

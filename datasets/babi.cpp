@@ -122,6 +122,12 @@ class Parser {
       if (ends_with_question_mark(body)) {
         fail("expected a tab-separated answer after the question, found none (missing tab)");
       }
+      if (body.find('?') != std::string_view::npos) {
+        // "2 Where is Mary? kitchen 1": a question whose tabs became spaces.
+        fail(
+            "expected a question line 'ID question?<TAB>answer<TAB>supporting ids', found '?' "
+            "but no tab (were the tabs turned into spaces?)");
+      }
       add_statement(id, body);
     } else {
       add_question(id, body, fields);

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "storage/database.h"
@@ -38,20 +39,36 @@ TEST_CASE("cli: generate, train, eval --json and ask --json work end to end") {
   REQUIRE_MESSAGE(t.status == 0, t.out);
   CHECK(t.out.find("saved model 'task1'") != std::string::npos);
 
-  Run e = run_memnet("eval --model " + db + " --data " + data + " --json");
+  Run e = run_memnet("eval --model " + db + " --data " + data + " --json", true);
   REQUIRE_MESSAGE(e.status == 0, e.out);
-  CHECK(e.out.rfind("{\"tasks\":[{", 0) == 0);
-  CHECK(e.out.find("\"task\":1") != std::string::npos);
-  CHECK(e.out.find("\"mean_error\":") != std::string::npos);
-  CHECK(e.out.find("\"support_hit\":") != std::string::npos);
+  const nlohmann::json report = nlohmann::json::parse(e.out);
+  REQUIRE(report["tasks"].size() == 1);
+  CHECK(report["tasks"][0]["task"] == 1);
+  CHECK(report["tasks"][0]["questions"] == 200);
+  CHECK(report["tasks"][0]["support_hit"].get<double>() >= 0.0);
+  CHECK(report["mean_error"] == report["tasks"][0]["error"]);
 
   write(dir / "story.txt",
         "Mary went to the kitchen.\nJohn moved to the garden.\nMary travelled to the office.\n");
   Run a = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
-                     " --question 'Where is Mary?' --json");
+                         " --question 'Where is Mary?' --json",
+                     true);
   REQUIRE_MESSAGE(a.status == 0, a.out);
-  CHECK(a.out.find("\"answer\":\"office\"") != std::string::npos);
-  CHECK(a.out.find("\"hops\":[[") != std::string::npos);
+  // The body POST /v1/ask gives (server/json_codec.h).
+  const nlohmann::json answer = nlohmann::json::parse(a.out);
+  CHECK(answer["question"] == "Where is Mary?");
+  CHECK(answer["answer"] == "office");
+  CHECK(answer["alternatives"][0]["answer"] == "office");
+  CHECK(answer["alternatives"][0]["probability"] == answer["probability"]);
+  REQUIRE(answer["hops"].size() == 3);
+  for (const auto& hop : answer["hops"]) {
+    REQUIRE(hop["attention"].size() == 3);
+    double total = hop["empty_weight"].get<double>();
+    for (const auto& slot : hop["attention"]) total += slot["weight"].get<double>();
+    CHECK(total == doctest::Approx(1.0).epsilon(1e-4));
+  }
+  CHECK(answer["hops"][0]["attention"][2]["text"] == "Mary travelled to the office.");
+  CHECK(answer["memory"]["sentences"] == 3);
 
   Run human = run_memnet("ask --model " + db + " --story " + (dir / "story.txt").string() +
                          " --question 'Where is Mary?'");

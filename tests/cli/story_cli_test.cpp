@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/model_fixture.h"
@@ -45,11 +46,14 @@ TEST_CASE("cli: story create, add, list, show, ask --db, delete") {
   CHECK(show.out.find("Where is Sandra") == std::string::npos);  // question lines skipped
 
   const auto ask =
-      run_memnet(fmt::format("ask --db {} --story-id {} -q 'Where is Mary?' --json", db, id));
+      run_memnet(fmt::format("ask --db {} --story-id {} -q 'Where is Mary?' --json", db, id), true);
   INFO(ask.out);
   CHECK(ask.status == 0);
-  CHECK(ask.out.find("\"answer\"") != std::string::npos);
-  CHECK(ask.out.find("\"sentences\":3") != std::string::npos);
+  const nlohmann::json answer = nlohmann::json::parse(ask.out);
+  CHECK(std::to_string(answer["story_id"].get<std::int64_t>()) == id);
+  CHECK(!answer["answer"].get<std::string>().empty());
+  CHECK(answer["memory"]["facts"] == 3);
+  CHECK(answer["hops"][0]["attention"].size() == 3);
 
   CHECK(run_memnet(fmt::format("story delete --db {} --story-id {}", db, id)).status == 0);
   const auto gone =

@@ -188,7 +188,14 @@ TEST_CASE("babi: malformed lines are reported as path:line: reason") {
         "question, found none (missing tab)",
         ParseError);
     CHECK_THROWS_WITH_AS(parse("1 A.\r\n2 Where is Mary?  \r\n"),
-                         doctest::Contains("t.txt:2: expected a tab-separated answer"), ParseError);
+                         doctest::Contains("t.txt:2: expected a tab-separated answer"),
+                         ParseError);  // The tabs turned into spaces: the answer and ids follow the
+                                       // '?' on the same line.
+    CHECK_THROWS_WITH_AS(
+        parse("1 Mary went to the kitchen.\n2 Where is Mary? kitchen 1\n", "data/qa1_train.txt"),
+        "data/qa1_train.txt:2: expected a question line 'ID question?<TAB>answer<TAB>supporting "
+        "ids', found '?' but no tab (were the tabs turned into spaces?)",
+        ParseError);
   }
   SUBCASE("an empty answer") {
     CHECK_THROWS_WITH_AS(parse("1 A.\n2 Where?\t \t1\n"),
