@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,14 +89,15 @@ std::int64_t fact_count(HttpClient& client, std::int64_t story) {
 }  // namespace
 
 const std::string kFullDisk = "faults e2e: a full disk answers 507, loses nothing, and recovers";
-TEST_CASE(kFullDisk.c_str() * doctest::skip(memnet::testing::skip_if(
-                                  !mount_unavailable().empty(), kFullDisk, mount_unavailable()))) {
+TEST_CASE(kFullDisk.c_str() *
+          doctest::skip(memnet::testing::skip_if(!mount_unavailable().empty(), kFullDisk,
+                                                 mount_unavailable()))) {
   const fs::path dir = memnet::testing::temp_dir("faults_disk");
   const std::string trained = (dir / "trained.db").string();
   {
-    const auto t = run_memnet(fmt::format(
-        "train --data {} --task 1 --model {} --epochs 10 --ls-epochs 5 --repeats 1", demo_dir(),
-        trained));
+    const auto t = run_memnet(
+        fmt::format("train --data {} --task 1 --model {} --epochs 10 --ls-epochs 5 --repeats 1",
+                    demo_dir(), trained));
     INFO(t.out);
     REQUIRE(t.status == 0);
   }
@@ -143,9 +143,8 @@ TEST_CASE(kFullDisk.c_str() * doctest::skip(memnet::testing::skip_if(
     // Up, reading, and holding exactly what it acknowledged.
     CHECK(client.get("/healthz").status == 200);
     CHECK(fact_count(client, story) == acknowledged);
-    const auto answer =
-        client.post(fmt::format("/v1/stories/{}/ask", story), R"({"question": "Where is Mary?"})",
-                    kJson);
+    const auto answer = client.post(fmt::format("/v1/stories/{}/ask", story),
+                                    R"({"question": "Where is Mary?"})", kJson);
     CHECK(answer.status == 200);
     // Another refused write changes nothing either.
     CHECK(client.post(facts, batch.dump(), kJson).status == 507);
@@ -161,9 +160,9 @@ TEST_CASE(kFullDisk.c_str() * doctest::skip(memnet::testing::skip_if(
 
   // A model saved into a full file fails with one line, and the file keeps its model.
   fill(dir / "disk" / "ballast");
-  const auto save = run_memnet(fmt::format(
-      "train --data {} --task 2 --model {} --epochs 2 --ls-epochs 1 --repeats 1", demo_dir(),
-      db.string()));
+  const auto save = run_memnet(
+      fmt::format("train --data {} --task 2 --model {} --epochs 2 --ls-epochs 1 --repeats 1",
+                  demo_dir(), db.string()));
   CHECK(save.status == 1);
   CHECK(save.out.find("full") != std::string::npos);
   fs::remove(dir / "disk" / "ballast");
@@ -175,8 +174,9 @@ TEST_CASE(kFullDisk.c_str() * doctest::skip(memnet::testing::skip_if(
   const json models = json::parse(client.get("/v1/models").body)["models"];
   REQUIRE(models.size() == 1);
   CHECK(models[0]["name"] == "task1");
-  CHECK(client.post(fmt::format("/v1/stories/{}/ask", story), R"({"question": "Where is John?"})",
-                    kJson)
+  CHECK(client
+            .post(fmt::format("/v1/stories/{}/ask", story), R"({"question": "Where is John?"})",
+                  kJson)
             .status == 200);
 }
 
@@ -212,7 +212,8 @@ TEST_CASE("faults e2e: files that are wrong at start give one clear line and exi
   }
   starts(dir / "other.db", "this memnet reads schema <=");
   {
-    SQLite::Database db((dir / "foreign.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Database db((dir / "foreign.db").string(),
+                        SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
   }
   starts(dir / "foreign.db", "is not a memnet database: it is a SQLite database with other tables");
