@@ -100,6 +100,52 @@ TEST_CASE("story service: a model retrained in the file is picked up, never mixe
   check_same(after, fresh.ask_inline(kFacts, "Where is Mary?", "m"));
 }
 
+TEST_CASE("story service: a model deleted from the file is named in the error") {
+  const std::string path = db_path("service_deleted");
+  memnet::testing::save_fixture_model(path, "m", 1);
+  StoryService service(path);
+  const auto story = service.create_story("", "m");
+  service.add_facts(story.id, kFacts);
+  service.ask(story.id, "Where is Mary?", "");  // loaded
+  {
+    storage::Database db(path);
+    REQUIRE(storage::delete_model(db, "m"));  // another process deletes it
+  }
+  CHECK_THROWS_WITH_AS(service.ask(story.id, "Where is Mary?", ""),
+                       "model 'm' was deleted from the file", NotFound);
+}
+
+TEST_CASE("story service: stats count the cache and the file; max_stories refuses more") {
+  const std::string path = db_path("service_stats");
+  memnet::testing::save_fixture_model(path, "m", 1);
+  ServiceOptions options;
+  options.max_stories = 2;
+  StoryService service(path, options);
+  const auto story = service.create_story("", "m");
+  service.add_facts(story.id, kFacts);
+  service.ask(story.id, "Where is Mary?", "");
+  service.ask(story.id, "Where is John?", "");
+  const ServiceStats s = service.stats();
+  CHECK(s.cache_entries == 1);
+  CHECK(s.cache_misses == 1);
+  CHECK(s.cache_hits == 1);
+  // The window's matrices at least: m and c per hop, d x n floats each.
+  CHECK(s.cache_bytes >= sizeof(float) * 2 * 3 * 12 * kFacts.size());  // hops 3, d 12
+  CHECK(s.stories == 1);
+  CHECK(s.facts == static_cast<std::int64_t>(kFacts.size()));
+  service.create_story("second", "m");
+  try {
+    service.create_story("third", "m");
+    FAIL("a third story was created");
+  } catch (const storage::StorageError& e) {
+    CHECK(e.kind() == storage::StorageErrorKind::kLimit);
+  }
+  CHECK(service.stories().size() == 2);
+  CHECK(service.delete_story(story.id));
+  CHECK(service.stats().cache_entries == 0);
+  CHECK(service.stats().cache_bytes == 0);
+}
+
 TEST_CASE("story service: bad input is refused and stores nothing") {
   const std::string path = db_path("service_bad");
   memnet::testing::save_fixture_model(path, "m", 1);
