@@ -91,8 +91,9 @@ class ServeProcess {
   std::uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
 
-  // Sends `signal` and waits for the process; returns its exit status (128 + signal when it
-  // died of one). Reads what it printed on the way.
+  // Sends `signal` (0: none, for a process signalled already) and waits for the process;
+  // returns its exit status (128 + signal when it died of one). Reads what it printed on the
+  // way.
   int stop(int signal = SIGTERM) {
     if (pid_ <= 0) return -1;
     kill(pid_, signal);
