@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages memnet builds with, if any are missing (needs root or sudo).
-#   scripts/setup.sh          build and test dependencies (chromium: the browser tests)
+#   scripts/setup.sh          build and test dependencies (chromium: the browser tests;
+#                             nginx: the cluster test, scripts/cluster-demo.sh)
 #   scripts/setup.sh --bench  also what bench/ uses: the PyTorch reference, wrk, bc, time
+#   scripts/setup.sh --fuzz   also what scripts/fuzz.sh uses: clang 14 with libFuzzer and the
+#                             sanitizer runtimes (libclang-rt-14-dev: only a recommendation of
+#                             clang-14, which --no-install-recommends would skip)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config
           libeigen3-dev libfmt-dev libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev
           libcli11-dev doctest-dev sqlite3 libboost-dev curl
-          libjs-d3 chromium)
+          libjs-d3 chromium nginx)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3 python3-torch bc time wrk)
+elif [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang-14 libclang-rt-14-dev libfuzzer-14-dev)
 fi
 
 missing=()
