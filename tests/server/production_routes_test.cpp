@@ -5,7 +5,9 @@
 
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/observability.h"
@@ -265,6 +267,32 @@ TEST_CASE("observability: request histogram buckets are cumulative") {
   CHECK(t.find("{route=\"GET /healthz\",le=\"+Inf\"} 3\n") != std::string::npos);
   CHECK(parse_log_format("json") == LogFormat::kJson);
   CHECK(!parse_log_format("yaml"));
+}
+
+TEST_CASE("observability: ids and metrics from many threads at once") {
+  RequestIds ids;
+  Metrics metrics;
+  constexpr int kThreads = 4, kEach = 2000;
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        made[static_cast<std::size_t>(t)].push_back(ids.next(""));
+        metrics.record(i % 2 ? "GET /healthz" : "POST /v1/ask", 200 + i % 3, 0.001);
+        if (i % 500 == 0) CHECK(!metrics.prometheus({}).empty());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> unique;
+  for (const auto& list : made) unique.insert(list.begin(), list.end());
+  CHECK(unique.size() == static_cast<std::size_t>(kThreads * kEach));
+  const std::string text = metrics.prometheus({});
+  CHECK(text.find("memnet_http_request_duration_seconds_count{route=\"GET /healthz\"} 4000\n") !=
+        std::string::npos);
+  CHECK(text.find("memnet_http_request_duration_seconds_count{route=\"POST /v1/ask\"} 4000\n") !=
+        std::string::npos);
 }
 
 }  // namespace memnet::server
