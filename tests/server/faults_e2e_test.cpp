@@ -259,6 +259,16 @@ TEST_CASE("faults e2e: files that are wrong at start give one clear line and exi
     SQLite::Database db((dir / "foreign.db").string(), SQLite::OPEN_READONLY);
     CHECK(db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt() == 1);
   }
+  if (mount_unavailable().empty()) {
+    // A file system mounted read-only: root cannot write there either.
+    const fs::path ro = dir / "ro";
+    SmallDisk disk(ro, 4);
+    REQUIRE(disk.error().empty());
+    const std::string file = (ro / "memnet.db").string();
+    REQUIRE(run_memnet(fmt::format("story create --db {} --name x", file)).status == 0);
+    REQUIRE(mount(nullptr, ro.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr) == 0);
+    starts(ro / "memnet.db", "memnet.db");
+  }
   if (geteuid() != 0) {
     // Root reads and writes any file, so a read-only file is only a fault for others.
     const fs::path readonly = dir / "readonly.db";
