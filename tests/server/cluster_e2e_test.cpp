@@ -125,7 +125,7 @@ class Cluster {
 
 const std::string kCluster = "cluster e2e: three shards behind nginx; one dies, the rest answer";
 TEST_CASE(kCluster.c_str() * doctest::skip(memnet::testing::skip_if(!nginx_missing().empty(),
-                                                                     kCluster, nginx_missing()))) {
+                                                                    kCluster, nginx_missing()))) {
   const fs::path dir = memnet::testing::temp_dir("cluster");
   const std::string model = (dir / "model.db").string();
   {
@@ -153,9 +153,10 @@ TEST_CASE(kCluster.c_str() * doctest::skip(memnet::testing::skip_if(!nginx_missi
     CHECK(created.header("Location") == fmt::format("/k/{}/v1/stories/{}", key, story_of[key]));
     const std::string base = fmt::format("/k/{}/v1/stories/{}", key, story_of[key]);
     const std::string place = i % 2 ? "kitchen" : "garden";
-    REQUIRE(client.post(base + "/facts", json{{"fact", "Mary went to the " + place + "."}}.dump(),
-                        kJson)
-                .status == 201);
+    REQUIRE(
+        client
+            .post(base + "/facts", json{{"fact", "Mary went to the " + place + "."}}.dump(), kJson)
+            .status == 201);
     const auto answer = client.post(base + "/ask", R"({"question": "Where is Mary?"})", kJson);
     REQUIRE(answer.status == 200);
     CHECK(json::parse(answer.body)["answer"] == place);
@@ -167,7 +168,7 @@ TEST_CASE(kCluster.c_str() * doctest::skip(memnet::testing::skip_if(!nginx_missi
   }
   std::set<std::string> used;
   for (const auto& [key, shard] : shard_of) used.insert(shard);
-  CHECK(used.size() >= 2);  // 12 keys over 3 shards
+  CHECK(used.size() >= 2);                         // 12 keys over 3 shards
   CHECK(client.get("/v1/stories").status == 404);  // no key, no shard
 
   // One shard dies (kill -9).
