@@ -38,6 +38,8 @@
 #include <utility>
 #include <vector>
 
+#include "server/request_parser.h"
+
 namespace memnet::server {
 namespace {
 
@@ -47,8 +49,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using BeastResponse = http::response<http::string_body>;
 
-constexpr std::uint32_t kHeaderLimit = 16 * 1024;  // request line + headers
-constexpr std::size_t kReadChunk = 4096;           // first read of an idle connection
+constexpr std::size_t kReadChunk = 4096;  // first read of an idle connection
 // After a "Connection: close" response we shut our send side and keep reading (and
 // discarding) for at most this long: closing a socket with unread input makes the kernel
 // send RST, which can destroy the response before the client has read it (the "lingering
@@ -100,22 +101,20 @@ BeastResponse to_beast(Response&& r, unsigned version, bool head, const std::str
   return res;
 }
 
-bool is_http_parse_error(const beast::error_code& ec) {
-  static const auto& category = http::make_error_code(http::error::bad_method).category();
-  return ec.category() == category && ec != http::error::end_of_stream &&
-         ec != http::error::partial_message;
-}
-
 class Session;
 
 // What sessions share with the server. Impl declares it before the io_context so that it
 // outlives every session: after a forced stop, sessions still queued in the io_context are
 // destroyed with it, and unregister themselves from their destructors.
 struct Shared {
-  Shared(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
+  Shared(ServerOptions o, Handler h)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        limits{.max_body_bytes = options.max_body_bytes} {}
 
   const ServerOptions options;
   const Handler handler;
+  const ParserLimits limits;          // how every request is parsed (server/request_parser.h)
   std::atomic<bool> stopping{false};  // set once by stop(); read by every session
   std::mutex sessions_mutex;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;  // the live ones
@@ -152,8 +151,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void wait_for_request() {
     if (server_.is_stopping()) return graceful_close();
     parser_.emplace();
-    parser_->body_limit(server_.options.max_body_bytes);
-    parser_->header_limit(kHeaderLimit);
+    apply_limits(*parser_, server_.limits);
     if (buffer_.size() > 0) {  // a pipelined request is already buffered
       state_ = State::kReading;
       stream_.expires_after(server_.options.read_timeout);
@@ -184,10 +182,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);  // includes Content-Length > body_limit
-    const auto& req = parser_->get();
-    if (req.version() / 10 != 1) {
-      return send_error(error_response(400, "bad_request", "only HTTP/1.x is supported"));
+    if (std::optional<Response> rejected = check_header(*parser_)) {
+      return send_error(std::move(*rejected));
     }
+    const auto& req = parser_->get();
     // Only a client still waiting (nothing of the body sent yet) needs the interim answer.
     if (req.version() >= 11 && !parser_->is_done() && buffer_.size() == 0 &&
         beast::iequals(req[http::field::expect], "100-continue")) {
@@ -210,25 +208,21 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read_error(const beast::error_code& ec) {
-    if (ec == http::error::body_limit) {
-      return send_error(error_response(413, "payload_too_large",
-                                       "request body exceeds the limit of " +
-                                           std::to_string(server_.options.max_body_bytes) +
-                                           " bytes"));
+    // 413 or 400 (includes Content-Length > body_limit); for socket errors, timeouts and a
+    // peer gone mid-request there is nobody to answer: the session just ends.
+    if (std::optional<Response> rejected = read_error_response(ec, server_.limits)) {
+      send_error(std::move(*rejected));
     }
-    if (is_http_parse_error(ec)) {
-      return send_error(
-          error_response(400, "bad_request", "malformed HTTP request: " + ec.message()));
-    }
-    // Socket errors, timeouts, a peer gone mid-request: nobody to answer, just close.
   }
 
   // Runs the handler inline on this session's thread.
   void handle_request() {
     state_ = State::kBusy;
     auto& req = parser_->get();
-    Request request{std::string(req.method_string()), std::string(req.target()),
-                    std::string(req[http::field::content_type]), std::move(req.body()),
+    Request request{std::string(req.method_string()),
+                    std::string(req.target()),
+                    std::string(req[http::field::content_type]),
+                    std::move(req.body()),
                     std::string(req[http::field::authorization]),
                     std::string(req["X-Request-Id"])};
     const bool head = req.method() == http::verb::head;
@@ -295,8 +289,8 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::uint64_t id_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;  // one per request
-  http::response<http::empty_body> continue_;                      // must outlive its async_write
+  std::optional<RequestParser> parser_;        // one per request (server/request_parser.h)
+  http::response<http::empty_body> continue_;  // must outlive its async_write
   BeastResponse response_;
   std::array<char, 16 * 1024> drain_buffer_{};
   State state_ = State::kIdle;

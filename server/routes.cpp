@@ -149,7 +149,8 @@ Json parse_body(const Request& request, bool empty_ok) {
   Json body;
   try {
     body = Json::parse(request.body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range 406 for a number beyond double ("1e400"): both malformed.
     throw BodyError{error_response(400, "malformed_json", e.what())};
   }
   if (!body.is_object()) {

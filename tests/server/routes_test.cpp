@@ -146,6 +146,11 @@ TEST_CASE("routes: every bad request gets its status, code and field") {
             .status == 201);
   // Invalid UTF-8 inside a JSON string is malformed JSON.
   check_error(api.call("POST", base + "/facts", "{\"fact\": \"caf\xC3\"}"), 400, "malformed_json");
+  // A number beyond double is malformed too, not a 500 (found by fuzz/fuzz_routes.cpp).
+  check_error(api.call("POST", base + "/ask", R"({"question": "Where?", "top": 1e4002})"), 400,
+              "malformed_json");
+  check_error(api.call("POST", "/v1/ask", R"({"story": [], "question": "x", "as_of": -1e999})"),
+              400, "malformed_json");
 
   check_error(api.call("POST", base + "/ask", R"({})"), 422, "invalid_field", "question");
   check_error(api.call("POST", base + "/ask", R"({"question": ["x"]})"), 422, "invalid_field",
