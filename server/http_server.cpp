@@ -219,12 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_request() {
     state_ = State::kBusy;
     auto& req = parser_->get();
-    Request request{std::string(req.method_string()),
-                    std::string(req.target()),
-                    std::string(req[http::field::content_type]),
-                    std::move(req.body()),
-                    std::string(req[http::field::authorization]),
-                    std::string(req["X-Request-Id"])};
+    Request request = to_request(*parser_);  // the same conversion fuzz_http checks
     const bool head = req.method() == http::verb::head;
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();

@@ -39,6 +39,8 @@ struct ClosedStream {
   }
 };
 
+}  // namespace
+
 // The Request a session hands to the handler (http_server.cpp, Session::handle_request).
 Request to_request(RequestParser& parser) {
   auto& req = parser.get();
@@ -49,8 +51,6 @@ Request to_request(RequestParser& parser) {
                  std::string(req[http::field::authorization]),
                  std::string(req["X-Request-Id"])};
 }
-
-}  // namespace
 
 void apply_limits(RequestParser& parser, const ParserLimits& limits) {
   parser.body_limit(limits.max_body_bytes);

@@ -32,6 +32,9 @@ using RequestParser = boost::beast::http::request_parser<boost::beast::http::str
 // Sets the limits on a parser that has read nothing yet.
 void apply_limits(RequestParser& parser, const ParserLimits& limits);
 
+// The handler's Request from a parser that has read a whole request (its body is moved out).
+Request to_request(RequestParser& parser);
+
 // Once the header is in: 400 bad_request unless the request is HTTP/1.x, else nullopt.
 std::optional<Response> check_header(const RequestParser& parser);
 
