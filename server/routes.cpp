@@ -37,12 +37,16 @@ Response method_not_allowed(const Request& request, std::string_view allow) {
   return r;
 }
 
+}  // namespace
+
 // The parts of "/v1/stories/3/facts?x=1": path segments, query string.
 struct Target {
   std::string_view path;
   std::vector<std::string_view> segments;
   std::string_view query;
 };
+
+namespace {
 
 Target split_target(std::string_view target) {
   Target t;
@@ -206,13 +210,12 @@ std::vector<std::string> string_list(const Json& value, const std::string& field
 
 // The route template of a request, for metrics and the log: "POST /v1/stories/{id}/ask";
 // "other" for anything that is no endpoint, so clients cannot grow the metrics.
-std::string route_template(const Request& request) {
+std::string route_template(const Request& request, const Target& t) {
   static constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "DELETE", "OPTIONS"};
   std::string_view method = "OTHER";
   for (const std::string_view m : kMethods) {
     if (request.method == m) method = m;
   }
-  const Target t = split_target(request.target);
   const auto& s = t.segments;
   const auto is_id = [](std::string_view v) { return parse_int(v).value_or(0) > 0; };
   std::string_view path = "other";
@@ -270,8 +273,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 // Whether a request may pass without the token: liveness, the page's own files (no data in
 // them; the page then asks for the token) and CORS preflights, which browsers send without
 // credentials.
-bool open_route(const Request& request, const std::string& cors_origin) {
-  const Target t = split_target(request.target);
+bool open_route(const Request& request, const Target& t, const std::string& cors_origin) {
   const auto& s = t.segments;
   const bool get = request.method == "GET" || request.method == "HEAD";
   if (get && s.size() == 1 && s[0] == "healthz") return true;
@@ -297,15 +299,16 @@ std::string_view bearer_token(std::string_view header) {
 class Router {
  public:
   Router(core::StoryService& service, core::DialogService* dialogs, const RouteOptions& options,
-         const Metrics& metrics, const Request& request)
+         const Metrics& metrics, const Request& request, const Target& target)
       : service_(service),
         dialogs_(dialogs),
         options_(options),
         metrics_(metrics),
-        request_(request) {}
+        request_(request),
+        target_(target) {}
 
   Response route() {
-    const Target t = split_target(request_.target);
+    const Target& t = target_;
     const auto& s = t.segments;
     method_ = request_.method == "HEAD" ? std::string("GET") : request_.method;
 
@@ -690,6 +693,7 @@ class Router {
   const RouteOptions& options_;
   const Metrics& metrics_;
   const Request& request_;
+  const Target& target_;
   std::string method_;
 };
 
@@ -718,11 +722,12 @@ Response Routes::handle(const Request& request) const {
   const auto start = std::chrono::steady_clock::now();
   const std::string id = ids_.next(request.request_id);
   std::string detail;
-  Response r = with_cors(handle_route(request, id, detail), options_.cors_origin);
+  const Target target = split_target(request.target);  // once: routing, auth, metrics
+  Response r = with_cors(handle_route(request, target, id, detail), options_.cors_origin);
   r.headers.emplace_back("X-Request-Id", id);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string route = route_template(request);
+  const std::string route = route_template(request, target);
   metrics_.record(route, r.status, seconds);
   if (options_.log_format != LogFormat::kOff) {
     log(access_line(
@@ -741,8 +746,8 @@ void Routes::log(std::string_view line) const {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-Response Routes::handle_route(const Request& request, const std::string& request_id,
-                              std::string& detail) const {
+Response Routes::handle_route(const Request& request, const Target& target,
+                              const std::string& request_id, std::string& detail) const {
   // A 500 tells the client only that it happened and under which id; its detail (SQL, paths)
   // is for the operator's log.
   const auto internal = [&](const std::string& code, const std::string& what) {
@@ -760,7 +765,7 @@ Response Routes::handle_route(const Request& request, const std::string& request
     return r;
   };
   try {
-    if (!options_.token.empty() && !open_route(request, options_.cors_origin) &&
+    if (!options_.token.empty() && !open_route(request, target, options_.cors_origin) &&
         !constant_time_equal(bearer_token(request.authorization), options_.token)) {
       Response r = error_response(401, "unauthorized",
                                   request.authorization.empty()
@@ -769,7 +774,7 @@ Response Routes::handle_route(const Request& request, const std::string& request
       r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"memnet\"");
       return r;
     }
-    return Router(service_, dialogs_, options_, metrics_, request).route();
+    return Router(service_, dialogs_, options_, metrics_, request, target).route();
   } catch (const BodyError& e) {
     return e.response;
   } catch (const InvalidInput& e) {

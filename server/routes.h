@@ -67,6 +67,8 @@ struct RouteOptions {
   std::function<void(std::string_view)> log_sink;
 };
 
+struct Target;  // a request target split into path segments and query (routes.cpp)
+
 class Routes {
  public:
   explicit Routes(core::StoryService& service, RouteOptions options = {})
@@ -83,7 +85,7 @@ class Routes {
   const Metrics& metrics() const { return metrics_; }
 
  private:
-  Response handle_route(const Request& request, const std::string& request_id,
+  Response handle_route(const Request& request, const Target& target, const std::string& request_id,
                         std::string& detail) const;
   void log(std::string_view line) const;
 

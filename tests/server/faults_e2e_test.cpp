@@ -87,6 +87,15 @@ std::size_t fill(const fs::path& path) {
   return written;
 }
 
+// A short run on data/demo task 1 into `path`: a model that answers, quickly.
+void train_demo_model(const std::string& path) {
+  const auto t = run_memnet(
+      fmt::format("train --data {} --task 1 --model {} --epochs 10 --ls-epochs 5 --repeats 1",
+                  demo_dir(), path));
+  INFO(t.out);
+  REQUIRE(t.status == 0);
+}
+
 std::int64_t fact_count(HttpClient& client, std::int64_t story) {
   const auto r = client.get(fmt::format("/v1/stories/{}?limit=0", story));
   REQUIRE(r.status == 200);
@@ -131,13 +140,7 @@ TEST_CASE(kFullDisk.c_str() *
                                                  mount_unavailable()))) {
   const fs::path dir = memnet::testing::temp_dir("faults_disk");
   const std::string trained = (dir / "trained.db").string();
-  {
-    const auto t = run_memnet(
-        fmt::format("train --data {} --task 1 --model {} --epochs 10 --ls-epochs 5 --repeats 1",
-                    demo_dir(), trained));
-    INFO(t.out);
-    REQUIRE(t.status == 0);
-  }
+  train_demo_model(trained);
   SmallDisk disk(dir / "disk", 3);
   REQUIRE(disk.error().empty());
   const fs::path db = dir / "disk" / "memnet.db";
@@ -286,13 +289,7 @@ TEST_CASE("faults e2e: files that are wrong at start give one clear line and exi
 TEST_CASE("faults e2e: slow and idle clients are cut by timeouts; the others are served") {
   const fs::path dir = memnet::testing::temp_dir("faults_slow");
   const std::string db = (dir / "memnet.db").string();
-  {
-    const auto t = run_memnet(
-        fmt::format("train --data {} --task 1 --model {} --epochs 10 --ls-epochs 5 --repeats 1",
-                    demo_dir(), db));
-    INFO(t.out);
-    REQUIRE(t.status == 0);
-  }
+  train_demo_model(db);
   // A thousand idle connections need a thousand descriptors here too.
   rlimit limit{};
   REQUIRE(getrlimit(RLIMIT_NOFILE, &limit) == 0);
@@ -390,13 +387,7 @@ TEST_CASE("faults e2e: slow and idle clients are cut by timeouts; the others are
 TEST_CASE("faults e2e: SIGTERM finishes the request in flight and serves no new connection") {
   const fs::path dir = memnet::testing::temp_dir("faults_sigterm");
   const std::string db = (dir / "memnet.db").string();
-  {
-    const auto t = run_memnet(
-        fmt::format("train --data {} --task 1 --model {} --epochs 10 --ls-epochs 5 --repeats 1",
-                    demo_dir(), db));
-    INFO(t.out);
-    REQUIRE(t.status == 0);
-  }
+  train_demo_model(db);
   constexpr int kFacts = 10000;
   constexpr int kRequests = 3;
   json batch = {{"facts", json::array()}};
