@@ -29,7 +29,17 @@ struct AskFlags {
   std::string question;
   bool json = false;
   int top = 5;
+  std::string select;  // "" = the story's (stored) or recent
+  int word_cutoff = core::kDefaultWordCutoff;
 };
+
+core::AskOptions ask_options(const AskFlags& f) {
+  core::AskOptions o;
+  o.top = f.top;
+  if (!f.select.empty()) o.select = core::parse_selection(f.select);
+  o.word_cutoff = f.word_cutoff;
+  return o;
+}
 
 std::string read_all(const std::string& path) {
   if (path == "-") {
@@ -55,7 +65,10 @@ void print_table(const core::AskResult& r) {
   if (!r.unknown_words.empty()) {
     std::cout << fmt::format("unknown words (ignored): {}\n", fmt::join(r.unknown_words, " "));
   }
-  if (r.memory_first > 0) {
+  if (r.select != core::Selection::kRecent) {
+    std::cout << fmt::format("memory holds {} of {} sentences, selected by {}\n", r.window,
+                             r.sentences, core::selection_name(r.select));
+  } else if (r.memory_first > 0) {
     std::cout << fmt::format("memory holds sentences {}-{} of {}; older ones are not seen\n",
                              r.memory_first + 1, r.sentences, r.sentences);
   }
@@ -91,7 +104,7 @@ int run(AskFlags& f) {
   if (f.story_id > 0) {
     require_file(f.db);
     core::StoryService service(f.db);
-    const core::AskResult r = service.ask(f.story_id, f.question, f.name, f.top);
+    const core::AskResult r = service.ask(f.story_id, f.question, f.name, ask_options(f));
     if (f.json) {
       // The body of POST /v1/stories/{id}/ask, from the same encoder.
       server::JsonWriter w;
@@ -110,7 +123,7 @@ int run(AskFlags& f) {
     throw std::runtime_error("give --model FILE, or --db FILE --story-id ID");
   const core::LoadedModel m = core::load_model_file(f.model_path, f.name);
   const auto story = core::story_lines(read_all(f.story));
-  const core::AskResult r = core::ask(m.model, m.vocab, story, f.question, f.top);
+  const core::AskResult r = core::ask(m.model, m.vocab, story, f.question, ask_options(f));
   if (f.json) {
     // The body of POST /v1/ask, from the same encoder.
     server::JsonWriter w;
@@ -147,6 +160,14 @@ Runner add_ask_command(CLI::App& app) {
   cmd->add_option("--top", f->top, "How many answers to list")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
+  cmd->add_option("--select", f->select,
+                  "How the memory window is filled: recent, match or mixed (default: the "
+                  "story's own, else recent)")
+      ->check(CLI::IsMember({"recent", "match", "mixed"}));
+  cmd->add_option("--word-cutoff", f->word_cutoff,
+                  "match/mixed ignore question words found in more facts than this")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", f->json, "Print JSON");
   return [f] { return run(*f); };
 }

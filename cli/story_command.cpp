@@ -22,6 +22,7 @@ struct StoryFlags {
   std::string db;
   std::string name;
   std::string model;
+  std::string select = "recent";
   std::int64_t story_id = 0;
   std::vector<std::string> facts;
   std::string file;
@@ -42,7 +43,7 @@ std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 
 int create(const StoryFlags& f) {
   core::StoryService service(f.db);
-  const auto story = service.create_story(f.name, f.model);
+  const auto story = service.create_story(f.name, f.model, *core::parse_selection(f.select));
   std::cout << story.id << "\n";
   std::cerr << fmt::format("created story {} (model: {})\n", story.id, or_dash(story.model));
   return kExitOk;
@@ -133,6 +134,11 @@ Runner add_story_command(CLI::App& app) {
   c->add_option("--name", f->name, "A name for people (free text)");
   c->add_option("--model", f->model,
                 "Model whose embeddings the facts get (default: the file's only model)");
+  c->add_option("--select", f->select,
+                "How its questions fill the memory window: recent (the newest facts), match "
+                "(facts sharing a word with the question) or mixed (match, then recent)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"recent", "match", "mixed"}));
 
   CLI::App* a = with_story(
       with_db(story->add_subcommand("add", "Append facts to a story; prints their ids"), *f), *f);

@@ -42,25 +42,49 @@ std::vector<std::string> unique_words(const std::vector<std::string>& words) {
 
 AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
               const std::vector<std::string>& story, const std::string& question, int top) {
-  std::vector<std::string> unknown;
-  engine::Example x;
-  for (const auto& s : story)
-    x.story.push_back(engine::encode(vocab, datasets::tokenize(s), &unknown));
+  AskOptions options;
+  options.top = top;
+  return ask(model, vocab, story, question, options);
+}
+
+AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
+              const std::vector<std::string>& story, const std::string& question,
+              const AskOptions& options) {
   const auto q_tokens = datasets::tokenize(question);
   if (q_tokens.empty()) throw InvalidInput("question", "the question has no words");
+  std::vector<std::string> unknown;
+  std::vector<std::vector<std::string>> tokens;
+  std::vector<std::vector<int>> encoded;
+  tokens.reserve(story.size());
+  encoded.reserve(story.size());
+  for (const auto& s : story) {
+    tokens.push_back(datasets::tokenize(s));
+    encoded.push_back(engine::encode(vocab, tokens.back(), &unknown));
+  }
+  const Selection mode = options.select.value_or(Selection::kRecent);
+  TokenIndex index(tokens);
+  std::vector<std::int64_t> window =
+      select_window(index, q_tokens, mode, model.config().memory_size, options.word_cutoff);
+  std::reverse(window.begin(), window.end());  // story order: the engine's last is slot 0
+
+  engine::Example x;
+  for (const std::int64_t seq : window) x.story.push_back(encoded[static_cast<size_t>(seq)]);
   x.question = engine::encode(vocab, q_tokens, &unknown);
 
   const engine::Prediction p = model.answer(x);
   AskResult r;
-  fill_answer(p, vocab, top, r);
+  fill_answer(p, vocab, options.top, r);
+  r.select = mode;
+  r.window = static_cast<int>(window.size());
   r.sentences = static_cast<int>(story.size());
-  r.memory_first = p.first_sentence;
+  r.memory_first = window.empty() ? r.sentences : static_cast<int>(window.front());
   for (const auto& attention : p.attention) {
     std::vector<Attention> hop;
     const int n = static_cast<int>(attention.size());
     for (int slot = n - 1; slot >= 0; --slot) {  // oldest first
-      const int sentence = static_cast<int>(story.size()) - 1 - slot;
-      hop.push_back({sentence, story[static_cast<size_t>(sentence)], attention(slot)});
+      const auto sentence =
+          static_cast<size_t>(window[window.size() - 1 - static_cast<size_t>(slot)]);
+      hop.push_back({static_cast<int>(sentence), story[sentence], attention(slot)});
     }
     r.hops.push_back(std::move(hop));
     r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/window_selection.h"
 #include "engine/memn2n.h"
 #include "engine/vocab.h"
 
@@ -44,8 +45,21 @@ struct AskResult {
   std::vector<float> empty_weight;           // K: attention on the model's empty slots
   std::vector<std::string> unknown_words;    // ignored, in order of appearance, unique
   int sentences = 0;                         // story length
-  int memory_first = 0;                      // first sentence inside the memory window
+  int memory_first = 0;                      // the oldest sentence inside the memory window
+  int window = 0;                            // facts in the memory window
+  Selection select = Selection::kRecent;     // how the window was filled
   std::optional<GoldAnswer> gold;            // stored stories only (StoryService::ask)
+};
+
+// How a question is answered, beyond its words.
+struct AskOptions {
+  int top = 5;  // alternatives
+  // Stored stories: answer over the story's first `as_of` facts (StoryService::ask).
+  std::optional<std::int64_t> as_of;
+  // How the memory window is filled (core/window_selection.h); nullopt: the story's own
+  // choice when stored, else recent.
+  std::optional<Selection> select;
+  int word_cutoff = kDefaultWordCutoff;  // match and mixed
 };
 
 // Fills answer, probability and the `top` alternatives from a prediction.
@@ -63,6 +77,11 @@ std::vector<int> top_indices(const engine::Vector& p, int top);
 // word at all (after tokenizing), never for unknown words.
 AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
               const std::vector<std::string>& story, const std::string& question, int top = 5);
+// As above, with the window chosen by options.select (as_of is ignored: the story given is
+// the whole story).
+AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
+              const std::vector<std::string>& story, const std::string& question,
+              const AskOptions& options);
 
 // Reads a story text: one sentence per line; blank lines skipped; a leading bAbI line id
 // ("3 Mary went ...") is dropped and question lines (with a tab) are skipped, so a bAbI

@@ -114,6 +114,25 @@ std::size_t window_bytes(const CachedWindow& w) {
   return bytes;
 }
 
+// select_window() over the file's word index, in the caller's transaction.
+class StoredIndex final : public FactIndex {
+ public:
+  StoredIndex(Database& db, std::int64_t story_id, std::int64_t facts)
+      : db_(db), story_id_(story_id), facts_(facts) {}
+  std::int64_t facts() override { return facts_; }
+  std::int64_t count(const std::string& word, std::int64_t cap) override {
+    return storage::count_word_facts(db_, story_id_, word, facts_, cap);
+  }
+  std::vector<std::int64_t> recent_with(const std::string& word, int n) override {
+    return storage::recent_word_facts(db_, story_id_, word, facts_, n);
+  }
+
+ private:
+  Database& db_;
+  std::int64_t story_id_;
+  std::int64_t facts_;
+};
+
 }  // namespace
 
 struct StoryService::Impl {
@@ -268,8 +287,43 @@ struct StoryService::Impl {
     std::optional<storage::MemoryWindow> window = storage::read_window(
         db, story_id, m.ref, cfg.hops * cfg.members, cfg.dim, cfg.memory_size, as_of);
     if (!window) throw NotFound(fmt::format("no story with id {}", story_id));
+    const std::int64_t story_facts =
+        as_of ? std::min(*as_of, window->story.facts) : window->story.facts;
+    return build_window(db, story_id, m, std::move(window->facts), window->story.version,
+                        story_facts);
+  }
+
+  // The window of the facts select_window() chooses for `question` (tokens) among the
+  // story's first `as_of` facts (all when nullopt); never cached, as it depends on the
+  // question.
+  std::shared_ptr<const CachedWindow> select_and_load(Database& db, std::int64_t story_id,
+                                                      const ServedModel& m,
+                                                      const std::vector<std::string>& question,
+                                                      Selection mode, int word_cutoff,
+                                                      std::optional<std::int64_t> as_of) {
+    const engine::ModelConfig& cfg = m.model.config();
+    storage::Transaction snapshot(db, storage::Transaction::Kind::kRead);
+    const std::optional<storage::StoryRecord> story = storage::find_story(db, story_id);
+    if (!story) throw NotFound(fmt::format("no story with id {}", story_id));
+    const std::int64_t story_facts = as_of ? std::min(*as_of, story->facts) : story->facts;
+    StoredIndex index(db, story_id, story_facts);
+    const std::vector<std::int64_t> seqs =
+        select_window(index, question, mode, cfg.memory_size, word_cutoff);
+    std::vector<storage::WindowFact> facts =
+        storage::read_window_facts(db, story_id, m.ref, cfg.hops * cfg.members, cfg.dim, seqs);
+    snapshot.commit();
+    return build_window(db, story_id, m, std::move(facts), story->version, story_facts);
+  }
+
+  // A window of `facts` (most recent first), embedding and storing those without an
+  // embedding for `m`, with the imported questions asked over the story's first
+  // `story_facts` facts.
+  std::shared_ptr<const CachedWindow> build_window(Database& db, std::int64_t story_id,
+                                                   const ServedModel& m,
+                                                   std::vector<storage::WindowFact> facts,
+                                                   std::int64_t version, std::int64_t story_facts) {
     std::vector<std::pair<std::int64_t, engine::FactEmbedding>> embedded;
-    for (auto& w : window->facts) {
+    for (auto& w : facts) {
       if (w.embedding) continue;
       w.embedding = engine::embed_fact(m.model, engine::encode(m.vocab, w.fact.tokens, nullptr));
       embedded.emplace_back(w.fact.id, *w.embedding);
@@ -279,13 +333,13 @@ struct StoryService::Impl {
       storage::store_embeddings(db, m.ref, embedded);
     }
     auto out = std::make_shared<CachedWindow>();
-    out->version = window->story.version;
-    out->story_facts = as_of ? std::min(*as_of, window->story.facts) : window->story.facts;
+    out->version = version;
+    out->story_facts = story_facts;
     for (auto& q : storage::read_questions(db, story_id)) {
       if (q.as_of == out->story_facts) out->questions.push_back(std::move(q));
     }
     std::vector<const engine::FactEmbedding*> slots;
-    for (auto& w : window->facts) {
+    for (auto& w : facts) {
       w.fact.tokens.clear();
       out->facts.push_back(std::move(w.fact));
       slots.push_back(&*w.embedding);
@@ -295,19 +349,24 @@ struct StoryService::Impl {
   }
 
   AskResult ask_once(std::int64_t story_id, const std::string& question,
-                     const std::string& requested, int top, std::optional<std::int64_t> as_of,
-                     bool reload) {
+                     const std::string& requested, const AskOptions& asked, bool reload) {
     const auto q_tokens = datasets::tokenize(question);
     if (q_tokens.empty()) throw InvalidInput("question", "the question has no words");
     auto db = pool.acquire();
     std::string story_model;
-    if (requested.empty()) {
-      story_model = db->with_cached_statement(
-          "SELECT coalesce(model, '') FROM stories WHERE id = ?", [&](SQLite::Statement& s) {
-            s.bind(1, story_id);
-            if (!s.executeStep()) throw NotFound(fmt::format("no story with id {}", story_id));
-            return s.getColumn(0).getString();
-          });
+    std::optional<Selection> mode = asked.select;
+    if (requested.empty() || !mode) {
+      db->with_cached_statement("SELECT coalesce(model, ''), selection FROM stories WHERE id = ?",
+                                [&](SQLite::Statement& s) {
+                                  s.bind(1, story_id);
+                                  if (!s.executeStep())
+                                    throw NotFound(fmt::format("no story with id {}", story_id));
+                                  story_model = s.getColumn(0).getString();
+                                  if (!mode) mode = parse_selection(s.getColumn(1).getString());
+                                });
+      if (!mode) {
+        throw StorageError(fmt::format("{}: story {} has an unknown selection", db_path, story_id));
+      }
     }
     std::shared_ptr<const ServedModel> m = pick_model(requested, story_model);
     if (reload) {
@@ -318,8 +377,10 @@ struct StoryService::Impl {
     const std::optional<std::int64_t> version = storage::story_version(*db, story_id, m->ref);
     if (!version) throw NotFound(fmt::format("no story with id {}", story_id));
     std::shared_ptr<const CachedWindow> window;
-    if (as_of) {
-      window = load_window(*db, story_id, *m, as_of);
+    if (*mode != Selection::kRecent) {
+      window = select_and_load(*db, story_id, *m, q_tokens, *mode, asked.word_cutoff, asked.as_of);
+    } else if (asked.as_of) {
+      window = load_window(*db, story_id, *m, asked.as_of);
     } else {
       window = cached(story_id, m->ref.generation, *version);
       if (!window) {
@@ -327,6 +388,7 @@ struct StoryService::Impl {
         remember(story_id, m->ref.generation, window);
       }
     }
+    const int top = asked.top;
 
     std::vector<std::string> unknown;
     const std::vector<int> q = engine::encode(m->vocab, q_tokens, &unknown);
@@ -334,8 +396,11 @@ struct StoryService::Impl {
     AskResult r;
     r.model = m->info.name;
     fill_answer(p, m->vocab, top, r);
+    r.select = *mode;
+    r.window = window->memory.n;
     r.sentences = static_cast<int>(window->story_facts);
-    r.memory_first = static_cast<int>(window->story_facts) - window->memory.n;
+    r.memory_first =
+        window->facts.empty() ? r.sentences : static_cast<int>(window->facts.back().seq);
     for (const auto& attention : p.attention) {
       std::vector<Attention> hop;
       for (int slot = window->memory.n - 1; slot >= 0; --slot) {  // oldest first
@@ -376,7 +441,8 @@ std::vector<ModelInfo> StoryService::models() const {
   return out;
 }
 
-storage::StoryRecord StoryService::create_story(const std::string& name, const std::string& model) {
+storage::StoryRecord StoryService::create_story(const std::string& name, const std::string& model,
+                                                Selection selection) {
   std::string model_name = model;
   if (!model.empty()) {
     impl_->pick_model(model, "");  // NotFound, or InvalidInput for a dialog model
@@ -387,7 +453,8 @@ storage::StoryRecord StoryService::create_story(const std::string& name, const s
   std::int64_t id = 0;
   {
     std::lock_guard lock(impl_->write_mutex);
-    id = storage::create_story(*db, name, model_name, impl_->options.max_stories);
+    id = storage::create_story(*db, name, model_name, impl_->options.max_stories,
+                               std::string(selection_name(selection)));
   }
   return *storage::find_story(*db, id);
 }
@@ -487,19 +554,30 @@ std::vector<AddedFact> StoryService::add_facts(std::int64_t story_id,
 
 AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
                             const std::string& model, int top) {
-  return ask(story_id, question, model, top, std::nullopt);
+  AskOptions options;
+  options.top = top;
+  return ask(story_id, question, model, options);
 }
 
 AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
                             const std::string& model, int top, std::optional<std::int64_t> as_of) {
-  if (as_of && *as_of < 0) throw InvalidInput("as_of", "'as_of' must be 0 or more");
+  AskOptions options;
+  options.top = top;
+  options.as_of = as_of;
+  return ask(story_id, question, model, options);
+}
+
+AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
+                            const std::string& model, const AskOptions& options) {
+  if (options.as_of && *options.as_of < 0) throw InvalidInput("as_of", "'as_of' must be 0 or more");
+  if (options.word_cutoff < 1) throw InvalidInput("word_cutoff", "'word_cutoff' must be 1 or more");
   try {
-    return impl_->ask_once(story_id, question, model, top, as_of, false);
+    return impl_->ask_once(story_id, question, model, options, false);
   } catch (const StorageError& e) {
     if (e.kind() != storage::StorageErrorKind::kModelChanged) throw;
   }
   // The model was retrained or deleted in the file since it was loaded: load it again.
-  return impl_->ask_once(story_id, question, model, top, as_of, true);
+  return impl_->ask_once(story_id, question, model, options, true);
 }
 
 void StoryService::add_questions(std::int64_t story_id,
@@ -558,7 +636,17 @@ std::optional<ModelInfo> StoryService::model_detail(const std::string& name) {
 AskResult StoryService::ask_inline(const std::vector<std::string>& story,
                                    const std::string& question, const std::string& model, int top) {
   std::shared_ptr<const ServedModel> m = impl_->pick_model(model, "");
-  AskResult r = core::ask(m->model, m->vocab, story, question, top);
+  AskOptions options;
+  options.top = top;
+  return ask_inline(story, question, model, options);
+}
+
+AskResult StoryService::ask_inline(const std::vector<std::string>& story,
+                                   const std::string& question, const std::string& model,
+                                   const AskOptions& options) {
+  if (options.word_cutoff < 1) throw InvalidInput("word_cutoff", "'word_cutoff' must be 1 or more");
+  std::shared_ptr<const ServedModel> m = impl_->pick_model(model, "");
+  AskResult r = core::ask(m->model, m->vocab, story, question, options);
   r.model = m->info.name;
   return r;
 }

@@ -5,9 +5,11 @@
 // stories of facts are stored in it (storage/memory_store.h), and questions are answered
 // from the stored per-hop embeddings without embedding old facts again.
 //
-// What a question sees: the story's most recent facts, as many as the model's memory_size
-// (50 unless trained otherwise), most recent at temporal slot 0. Older facts stay stored and
-// listed but take no part in answers.
+// What a question sees: as many of the story's facts as the model's memory_size (50 unless
+// trained otherwise), most recent at temporal slot 0, chosen as the story's selection says
+// (core/window_selection.h; a question may override it): by default the most recent ones,
+// or with `match` or `mixed` the facts sharing a word with the question, found through the
+// file's word index however long the story is. Only recent windows are cached.
 //
 // Which model: a request may name one; otherwise the story's model (set at creation);
 // otherwise the file's only model. A fact is embedded with the story's model when it is
@@ -89,7 +91,8 @@ class StoryService {
   // Creates a story. `model` "" means the file's only model when it has exactly one, else
   // none (each question then names one). Throws NotFound("model") for an unknown model,
   // storage::StorageError kLimit when the file holds options.max_stories stories.
-  storage::StoryRecord create_story(const std::string& name, const std::string& model);
+  storage::StoryRecord create_story(const std::string& name, const std::string& model,
+                                    Selection selection = Selection::kRecent);
   std::optional<storage::StoryRecord> story(std::int64_t id);
   // Cache counters since start, and the file's story and fact counts (two count(*) queries:
   // milliseconds for a million facts).
@@ -120,6 +123,11 @@ class StoryService {
   AskResult ask(std::int64_t story_id, const std::string& question, const std::string& model,
                 int top, std::optional<std::int64_t> as_of);
 
+  // The general form: options.select (nullopt: the story's selection), options.as_of as
+  // above. Throws as above, and InvalidInput("word_cutoff") for a cutoff below 1.
+  AskResult ask(std::int64_t story_id, const std::string& question, const std::string& model,
+                const AskOptions& options);
+
   // Stores the questions of an imported bAbI story (gold answers and supporting facts), in
   // one transaction. Throws NotFound for an unknown story, InvalidInput when a question's
   // as_of or supporting seq lies beyond the story's facts.
@@ -137,6 +145,8 @@ class StoryService {
   // Answers over a story given inline (nothing stored), as core::ask does.
   AskResult ask_inline(const std::vector<std::string>& story, const std::string& question,
                        const std::string& model, int top = 5);
+  AskResult ask_inline(const std::vector<std::string>& story, const std::string& question,
+                       const std::string& model, const AskOptions& options);
 
  private:
   struct Impl;

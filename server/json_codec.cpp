@@ -10,6 +10,7 @@ void story_fields(JsonWriter& w, const storage::StoryRecord& s) {
     w.value(s.model);
   }
   w.key("fact_count").value(s.facts).key("created_at").value(s.created_at);
+  w.key("select").value(s.selection);
 }
 
 void fact_fields(JsonWriter& w, const storage::FactRecord& f) {
@@ -130,7 +131,8 @@ void ask_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
   w.key("memory").begin_object();
   w.key(stored ? "facts" : "sentences").value(r.sentences);
   w.key(stored ? "first_seq" : "first_index").value(r.memory_first);
-  w.key("size").value(r.sentences - r.memory_first);
+  w.key("size").value(r.window);
+  w.key("select").value(core::selection_name(r.select));
   w.end_object();
   if (r.gold) {
     w.key("gold").begin_object().key("answer").value(r.gold->answer).key("supporting");

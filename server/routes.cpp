@@ -191,6 +191,31 @@ int top_field(const Json& body, int fallback) {
   return it->get<int>();
 }
 
+// "select": "recent" | "match" | "mixed"; nullopt when absent or null.
+std::optional<core::Selection> select_field(const Json& body) {
+  const auto it = body.find("select");
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  const std::optional<core::Selection> s =
+      it->is_string() ? core::parse_selection(it->get<std::string>()) : std::nullopt;
+  if (!s) {
+    throw InvalidInput("select",
+                       fmt::format("'select' must be one of: {}", core::selection_names()));
+  }
+  return s;
+}
+
+// The window options of an ask request: "select" and "word_cutoff".
+void window_fields(const Json& body, core::AskOptions& options) {
+  options.select = select_field(body);
+  const auto it = body.find("word_cutoff");
+  if (it == body.end() || it->is_null()) return;
+  if (!it->is_number_integer() || it->get<std::int64_t>() < 1 ||
+      it->get<std::int64_t>() > 1'000'000'000) {
+    throw InvalidInput("word_cutoff", "'word_cutoff' must be an integer from 1 to 1000000000");
+  }
+  options.word_cutoff = it->get<int>();
+}
+
 std::vector<std::string> string_list(const Json& value, const std::string& field) {
   if (!value.is_array()) {
     throw InvalidInput(
@@ -486,7 +511,8 @@ class Router {
     const Json body = parse_body(request_, true);
     const std::string name = string_field(body, "name", false);
     const std::string model = string_field(body, "model", false);
-    const storage::StoryRecord story = service_.create_story(name, model);
+    const storage::StoryRecord story =
+        service_.create_story(name, model, select_field(body).value_or(core::Selection::kRecent));
     JsonWriter w;
     w.begin_object();
     story_fields(w, story);
@@ -572,15 +598,16 @@ class Router {
     const std::string question = string_field(body, "question", true);
     check_length(question, "question");
     const std::string model = string_field(body, "model", false);
-    const int top = top_field(body, options_.default_top);
-    std::optional<std::int64_t> as_of;
+    core::AskOptions asked;
+    asked.top = top_field(body, options_.default_top);
     if (const auto it = body.find("as_of"); it != body.end() && !it->is_null()) {
       if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
         throw InvalidInput("as_of", "'as_of' must be an integer, 0 or more (facts seen)");
       }
-      as_of = it->get<std::int64_t>();
+      asked.as_of = it->get<std::int64_t>();
     }
-    const core::AskResult result = service_.ask(id, question, model, top, as_of);
+    window_fields(body, asked);
+    const core::AskResult result = service_.ask(id, question, model, asked);
     JsonWriter w;
     w.begin_object().key("story_id").value(id).key("question").value(question);
     ask_fields(w, result, true);
@@ -668,7 +695,9 @@ class Router {
     const std::string question = string_field(body, "question", true);
     check_length(question, "question");
     const std::string model = string_field(body, "model", false);
-    const int top = top_field(body, options_.default_top);
+    core::AskOptions asked;
+    asked.top = top_field(body, options_.default_top);
+    window_fields(body, asked);
     const auto it = body.find("story");
     if (it == body.end()) throw InvalidInput("story", "'story' is required (array of strings)");
     std::vector<std::string> story;
@@ -680,7 +709,7 @@ class Router {
     for (std::size_t i = 0; i < story.size(); ++i) {
       check_length(story[i], fmt::format("story[{}]", i));
     }
-    const core::AskResult result = service_.ask_inline(story, question, model, top);
+    const core::AskResult result = service_.ask_inline(story, question, model, asked);
     JsonWriter w;
     w.begin_object().key("question").value(question);
     ask_fields(w, result, false);

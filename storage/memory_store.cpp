@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
@@ -37,7 +38,7 @@ std::vector<std::string> split_tokens(const std::string& joined) {
 }
 
 constexpr const char* kStoryColumns =
-    "id, name, coalesce(model, ''), fact_count, version, created_at";
+    "id, name, coalesce(model, ''), fact_count, version, created_at, selection";
 
 StoryRecord read_story_row(SQLite::Statement& s) {
   StoryRecord r;
@@ -47,6 +48,7 @@ StoryRecord read_story_row(SQLite::Statement& s) {
   r.facts = s.getColumn(3).getInt64();
   r.version = s.getColumn(4).getInt64();
   r.created_at = s.getColumn(5).getString();
+  r.selection = s.getColumn(6).getString();
   return r;
 }
 
@@ -101,6 +103,35 @@ void insert_embedding(Database& db, std::int64_t fact_id, std::int64_t generatio
   }
 }
 
+// One row of a window query (fact columns, then hop, m, c of one embedding or NULLs),
+// ordered by fact: a new fact starts a WindowFact, each hop adds to its embedding.
+void read_window_row(const Database& db, SQLite::Statement& s, int dim,
+                     std::vector<WindowFact>& facts) {
+  const std::int64_t fact_id = s.getColumn(0).getInt64();
+  if (facts.empty() || facts.back().fact.id != fact_id) {
+    WindowFact w;
+    w.fact.id = fact_id;
+    w.fact.seq = s.getColumn(1).getInt64();
+    w.fact.text = s.getColumn(2).getString();
+    w.fact.tokens = split_tokens(s.getColumn(3).getString());
+    w.fact.created_at = s.getColumn(4).getString();
+    facts.push_back(std::move(w));
+  }
+  if (s.getColumn(5).isNull()) return;  // no embedding for this model
+  auto& w = facts.back();
+  if (!w.embedding) w.embedding.emplace();
+  w.embedding->m.push_back(read_vector(db, s.getColumn(6), dim, fact_id, "key"));
+  w.embedding->c.push_back(read_vector(db, s.getColumn(7), dim, fact_id, "value"));
+}
+
+// A fact embedded by an interrupted older writer cannot exist (one transaction), but a
+// partial set would make a wrong answer: treat it as missing and embed again.
+void drop_partial_embeddings(std::vector<WindowFact>& facts, int hops) {
+  for (auto& w : facts) {
+    if (w.embedding && static_cast<int>(w.embedding->m.size()) != hops) w.embedding.reset();
+  }
+}
+
 }  // namespace
 
 std::optional<ModelRef> find_model_ref(Database& db, const std::string& name) {
@@ -146,11 +177,11 @@ StoreCounts count_stored(Database& db) {
 }
 
 std::int64_t create_story(Database& db, const std::string& name, const std::string& model,
-                          std::int64_t max_stories) {
+                          std::int64_t max_stories, const std::string& selection) {
   Transaction transaction(db);
   check_story_limit(db, max_stories);
   const std::int64_t id = db.with_statement(
-      "INSERT INTO stories (name, model, created_at) VALUES (?, ?, ?) RETURNING id",
+      "INSERT INTO stories (name, model, created_at, selection) VALUES (?, ?, ?, ?) RETURNING id",
       [&](SQLite::Statement& s) {
         s.bind(1, name);
         if (model.empty()) {
@@ -159,6 +190,7 @@ std::int64_t create_story(Database& db, const std::string& name, const std::stri
           s.bind(2, model);
         }
         s.bind(3, utc_now());
+        s.bind(4, selection);
         s.executeStep();
         const std::int64_t new_id = s.getColumn(0).getInt64();
         while (s.executeStep()) {
@@ -237,6 +269,19 @@ std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t s
         });
     if (model && !facts[i].embedding.m.empty()) {
       insert_embedding(db, r.id, model->generation, facts[i].embedding, false);
+    }
+    for (std::size_t t = 0; t < r.tokens.size(); ++t) {
+      const std::string& word = r.tokens[t];
+      if (std::find(r.tokens.begin(), r.tokens.begin() + static_cast<long>(t), word) !=
+          r.tokens.begin() + static_cast<long>(t))
+        continue;  // each word once per fact
+      db.with_cached_statement("INSERT INTO fact_words (story_id, word, seq) VALUES (?, ?, ?)",
+                               [&](SQLite::Statement& s) {
+                                 s.bind(1, story_id);
+                                 s.bindNoCopy(2, word);
+                                 s.bind(3, r.seq);
+                                 s.exec();
+                               });
     }
     out.push_back(std::move(r));
   }
@@ -394,31 +439,68 @@ std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, con
         s.bind(2, n);
         s.bind(3, model.generation);
         s.bind(4, as_of.value_or(INT64_MAX));
-        while (s.executeStep()) {
-          const std::int64_t fact_id = s.getColumn(0).getInt64();
-          if (window.facts.empty() || window.facts.back().fact.id != fact_id) {
-            WindowFact w;
-            w.fact.id = fact_id;
-            w.fact.seq = s.getColumn(1).getInt64();
-            w.fact.text = s.getColumn(2).getString();
-            w.fact.tokens = split_tokens(s.getColumn(3).getString());
-            w.fact.created_at = s.getColumn(4).getString();
-            window.facts.push_back(std::move(w));
-          }
-          if (s.getColumn(5).isNull()) continue;  // no embedding for this model
-          auto& w = window.facts.back();
-          if (!w.embedding) w.embedding.emplace();
-          w.embedding->m.push_back(read_vector(db, s.getColumn(6), dim, fact_id, "key"));
-          w.embedding->c.push_back(read_vector(db, s.getColumn(7), dim, fact_id, "value"));
-        }
+        while (s.executeStep()) read_window_row(db, s, dim, window.facts);
       });
-  for (auto& w : window.facts) {
-    // A fact embedded by an interrupted older writer cannot exist (one transaction), but a
-    // partial set would make a wrong answer: treat it as missing and embed again.
-    if (w.embedding && static_cast<int>(w.embedding->m.size()) != hops) w.embedding.reset();
-  }
+  drop_partial_embeddings(window.facts, hops);
   transaction.commit();
   return window;
+}
+
+std::int64_t count_word_facts(Database& db, std::int64_t story_id, const std::string& word,
+                              std::int64_t before, std::int64_t cap) {
+  return db.with_cached_statement(
+      "SELECT count(*) FROM (SELECT 1 FROM fact_words WHERE story_id = ? AND word = ? AND "
+      "seq < ? LIMIT ?)",
+      [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        s.bindNoCopy(2, word);
+        s.bind(3, before);
+        s.bind(4, cap + 1);
+        s.executeStep();
+        return s.getColumn(0).getInt64();
+      });
+}
+
+std::vector<std::int64_t> recent_word_facts(Database& db, std::int64_t story_id,
+                                            const std::string& word, std::int64_t before, int n) {
+  return db.with_cached_statement(
+      "SELECT seq FROM fact_words WHERE story_id = ? AND word = ? AND seq < ? "
+      "ORDER BY seq DESC LIMIT ?",
+      [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        s.bindNoCopy(2, word);
+        s.bind(3, before);
+        s.bind(4, n);
+        std::vector<std::int64_t> out;
+        while (s.executeStep()) out.push_back(s.getColumn(0).getInt64());
+        return out;
+      });
+}
+
+std::vector<WindowFact> read_window_facts(Database& db, std::int64_t story_id,
+                                          const ModelRef& model, int hops, int dim,
+                                          const std::vector<std::int64_t>& seqs) {
+  check_model(db, model);
+  std::string list = "[";
+  for (const std::int64_t seq : seqs) {
+    if (list.size() > 1) list += ',';
+    list += std::to_string(seq);
+  }
+  list += ']';
+  std::vector<WindowFact> out;
+  db.with_cached_statement(
+      "SELECT f.id, f.seq, f.text, f.tokens, f.created_at, e.hop, e.m, e.c "
+      "FROM facts AS f LEFT JOIN fact_embeddings AS e ON e.fact_id = f.id AND e.generation = ?3 "
+      "WHERE f.story_id = ?1 AND f.seq IN (SELECT value FROM json_each(?2)) "
+      "ORDER BY f.seq DESC, e.hop",
+      [&](SQLite::Statement& s) {
+        s.bind(1, story_id);
+        s.bind(2, list);
+        s.bind(3, model.generation);
+        while (s.executeStep()) read_window_row(db, s, dim, out);
+      });
+  drop_partial_embeddings(out, hops);
+  return out;
 }
 
 void store_embeddings(Database& db, const ModelRef& model,

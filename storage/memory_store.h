@@ -35,6 +35,7 @@ struct StoryRecord {
   std::int64_t facts = 0;    // number of facts
   std::int64_t version = 0;  // changes whenever facts are appended
   std::string created_at;
+  std::string selection = "recent";  // how questions fill their window: recent, match, mixed
 };
 
 struct FactRecord {
@@ -63,8 +64,10 @@ std::optional<ModelRef> find_model_ref(Database& db, const std::string& name);
 // holds that many stories (dialogs included) gets StorageError kLimit and nothing is written;
 // the count and the insert share one transaction, so writers in other processes cannot
 // overshoot it.
+// `selection` is one of recent, match, mixed (core/window_selection.h); another value is a
+// StorageError (the CHECK constraint) and nothing is written.
 std::int64_t create_story(Database& db, const std::string& name, const std::string& model,
-                          std::int64_t max_stories = 0);
+                          std::int64_t max_stories = 0, const std::string& selection = "recent");
 
 // Throws StorageError kLimit when the file holds max_stories stories (max_stories > 0); for
 // use inside the caller's write transaction (create_story, storage::create_dialog).
@@ -82,9 +85,9 @@ std::vector<StoryRecord> list_stories(Database& db);  // by id
 bool delete_story(Database& db, std::int64_t id);
 
 // Appends `facts` to the story, in order, in one transaction, with their embeddings for
-// `model` (facts whose embedding is empty get none). Returns the stored records (ids, seqs),
-// or nullopt if the story does not exist. Throws StorageError, e.g. when `model` no longer
-// matches the file (StorageErrorKind::kModelChanged).
+// `model` (facts whose embedding is empty get none) and their words in the word index. Returns the
+// stored records (ids, seqs), or nullopt if the story does not exist. Throws StorageError, e.g.
+// when `model` no longer matches the file (StorageErrorKind::kModelChanged).
 std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t story_id,
                                                     const std::optional<ModelRef>& model,
                                                     const std::vector<NewFact>& facts);
@@ -140,6 +143,22 @@ std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
 std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, const ModelRef& model,
                                         int hops, int dim, int n,
                                         std::optional<std::int64_t> as_of = std::nullopt);
+
+// The word index (fact_words), for core/window_selection.h. Both look only at the facts of
+// seq < before.
+// The number of facts of the story holding `word`, counted up to cap + 1.
+std::int64_t count_word_facts(Database& db, std::int64_t story_id, const std::string& word,
+                              std::int64_t before, std::int64_t cap);
+// The seqs of the `n` most recent facts holding `word`, most recent first.
+std::vector<std::int64_t> recent_word_facts(Database& db, std::int64_t story_id,
+                                            const std::string& word, std::int64_t before, int n);
+
+// As read_window, for the facts of the given seqs (most recent first, as select_window gives
+// them; seqs with no fact are left out), read in the caller's transaction. Throws as
+// read_window.
+std::vector<WindowFact> read_window_facts(Database& db, std::int64_t story_id,
+                                          const ModelRef& model, int hops, int dim,
+                                          const std::vector<std::int64_t>& seqs);
 
 // Stores embeddings made with `model` for existing facts, in one transaction; facts that
 // already have them (another writer got there first) or no longer exist are skipped.

@@ -17,7 +17,7 @@ namespace memnet::storage {
 // PRAGMA application_id of every memnet file: "MNET" as a big-endian 32-bit integer.
 inline constexpr std::int32_t kApplicationId = 0x4D4E4554;
 
-inline constexpr std::array<std::string_view, 5> kMigrations = {
+inline constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: models with their vocabulary, weights and training record.
     R"sql(
 PRAGMA application_id = 1296975188;
@@ -177,9 +177,32 @@ CREATE TABLE dialogs (
   story_id INTEGER PRIMARY KEY REFERENCES stories (id) ON DELETE CASCADE
 ) STRICT;
 )sql",
+    // 6: stories longer than the memory (core/window_selection.h). Each story says how a
+    // question's window is filled, and a word index lists, per story and word, the seqs of
+    // the facts holding that word (each word once per fact), filled here for older files.
+    R"sql(
+ALTER TABLE stories ADD COLUMN selection TEXT NOT NULL DEFAULT 'recent'
+  CHECK (selection IN ('recent', 'match', 'mixed'));
+
+CREATE TABLE fact_words (
+  story_id INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+  word     TEXT    NOT NULL,
+  seq      INTEGER NOT NULL,
+  PRIMARY KEY (story_id, word, seq)
+) STRICT, WITHOUT ROWID;
+
+WITH RECURSIVE split (story_id, seq, word, rest) AS (
+  SELECT story_id, seq, '', tokens || ' ' FROM facts
+  UNION ALL
+  SELECT story_id, seq, substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)
+  FROM split WHERE rest <> ''
+)
+INSERT OR IGNORE INTO fact_words (story_id, word, seq)
+SELECT story_id, word, seq FROM split WHERE word <> '';
+)sql",
 };
 
-// The newest schema this build reads and writes (currently 5).
+// The newest schema this build reads and writes (currently 6).
 inline constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
 }  // namespace memnet::storage

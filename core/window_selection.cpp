@@ -1,0 +1,108 @@
+#include "core/window_selection.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace memnet::core {
+
+std::optional<Selection> parse_selection(std::string_view name) {
+  if (name == "recent") return Selection::kRecent;
+  if (name == "match") return Selection::kMatch;
+  if (name == "mixed") return Selection::kMixed;
+  return std::nullopt;
+}
+
+std::string_view selection_name(Selection s) {
+  switch (s) {
+    case Selection::kRecent:
+      return "recent";
+    case Selection::kMatch:
+      return "match";
+    case Selection::kMixed:
+      return "mixed";
+  }
+  return "recent";
+}
+
+std::string_view selection_names() { return "recent, match, mixed"; }
+
+std::vector<std::int64_t> select_window(FactIndex& index, const std::vector<std::string>& question,
+                                        Selection mode, int n, int word_cutoff) {
+  const std::int64_t total = index.facts();
+  std::vector<std::int64_t> chosen;
+  if (n <= 0 || total <= 0) return chosen;
+  const auto take_recent = [&] {
+    // The newest facts not chosen yet; `chosen` holds at most n, so n + |chosen| suffice.
+    std::vector<std::int64_t> sorted = chosen;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::int64_t seq = total - 1; seq >= 0 && static_cast<int>(chosen.size()) < n; --seq) {
+      if (!std::binary_search(sorted.begin(), sorted.end(), seq)) chosen.push_back(seq);
+    }
+  };
+  if (mode == Selection::kRecent) {
+    take_recent();
+    return chosen;
+  }
+
+  // The question's distinct words with their (capped) fact counts, rarest first; ties keep
+  // the question's order.
+  std::vector<std::pair<std::int64_t, std::string>> words;
+  for (const std::string& w : question) {
+    const bool seen = std::any_of(words.begin(), words.end(),
+                                  [&](const auto& entry) { return entry.second == w; });
+    if (!seen) words.emplace_back(index.count(w, word_cutoff), w);
+  }
+  std::stable_sort(words.begin(), words.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> keys;
+  for (const auto& [facts, w] : words) {
+    if (facts > 0 && facts <= word_cutoff) keys.push_back(w);
+  }
+  if (keys.empty()) {
+    // Every word is common: the rarest one, counted in full, still narrows the story.
+    std::int64_t fewest = 0;
+    for (const auto& [capped, w] : words) {
+      if (capped == 0) continue;
+      const std::int64_t facts = index.count(w, total);
+      if (keys.empty() || facts < fewest) {
+        keys.assign(1, w);
+        fewest = facts;
+      }
+    }
+  }
+  for (const std::string& w : keys) {
+    if (static_cast<int>(chosen.size()) >= n) break;
+    for (const std::int64_t seq : index.recent_with(w, n)) {
+      if (static_cast<int>(chosen.size()) >= n) break;
+      if (std::find(chosen.begin(), chosen.end(), seq) == chosen.end()) chosen.push_back(seq);
+    }
+  }
+  if (mode == Selection::kMixed) take_recent();
+  std::sort(chosen.begin(), chosen.end(), std::greater<>());
+  return chosen;
+}
+
+TokenIndex::TokenIndex(const std::vector<std::vector<std::string>>& sentences)
+    : sentences_(sentences) {}
+
+std::int64_t TokenIndex::facts() { return static_cast<std::int64_t>(sentences_.size()); }
+
+std::int64_t TokenIndex::count(const std::string& word, std::int64_t cap) {
+  std::int64_t n = 0;
+  for (const auto& s : sentences_) {
+    if (std::find(s.begin(), s.end(), word) != s.end() && ++n > cap) break;
+  }
+  return n;
+}
+
+std::vector<std::int64_t> TokenIndex::recent_with(const std::string& word, int n) {
+  std::vector<std::int64_t> out;
+  for (std::size_t i = sentences_.size(); i-- > 0 && static_cast<int>(out.size()) < n;) {
+    const auto& s = sentences_[i];
+    if (std::find(s.begin(), s.end(), word) != s.end())
+      out.push_back(static_cast<std::int64_t>(i));
+  }
+  return out;
+}
+
+}  // namespace memnet::core
