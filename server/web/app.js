@@ -204,6 +204,7 @@
     var question = $("question").value;
     var body = {question: question, top: 6};
     if ($("model-select").value) body.model = $("model-select").value;
+    if ($("select-mode").value) body.select = $("select-mode").value;
     if (state.asOf !== null) body.as_of = state.asOf;
     setHash({story: s.id, q: question, as_of: state.asOf}, true);
     $("ask").disabled = true;
@@ -240,6 +241,11 @@
       notes.push("Before the hops, the facts attend to each other in " + info.self_attention_layers +
           " self-attention layer" + (info.self_attention_layers > 1 ? "s" : "") + " (" + info.heads +
           " head" + (info.heads > 1 ? "s" : "") + "); the weights below are the hops' attention over the result.");
+    }
+    if (r.memory.select !== "recent") {
+      notes.push("The memory holds " + r.memory.size + " of the story's " + r.memory.facts +
+          " facts, chosen by " + r.memory.select + (r.memory.select === "match" ?
+          " (facts sharing a word with the question)" : " (matching facts, then the most recent)") + ".");
     }
     $("model-note").hidden = notes.length === 0;
     $("model-note").textContent = notes.join(" ");

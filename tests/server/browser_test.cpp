@@ -342,6 +342,34 @@ TEST_CASE("browser: the page opened at #story=ID&q=... asks at once, as the API 
                   " tr.getAttribute('data-seq'))") == json{"0", "1"});
 }
 
+TEST_CASE("browser: the Memory choice asks with select, and the map shows the facts chosen") {
+  SKIP_WITHOUT_CHROMIUM();
+  Page page("browser_select");
+  // Eight facts, two more than the model's memory holds; Sandra is in facts 4 and 7.
+  const std::int64_t id = page.create_story_api(
+      "select story", {"Mary went to the kitchen.", "Daniel journeyed to the office.",
+                       "John moved to the garden.", "Daniel travelled to the bathroom.",
+                       "Sandra went back to the hallway.", "Mary moved to the bedroom.",
+                       "John went back to the kitchen.", "Sandra journeyed to the garden."});
+  page.open(fmt::format("#story={}", id));
+  page.browser.wait_for("document.querySelector('#story-facts').textContent.includes('garden')");
+  page.eval(
+      "(() => { const s = document.querySelector('#select-mode'); s.value = 'match';"
+      " s.dispatchEvent(new Event('change')); return s.value; })()");
+  page.browser.fill("#question", "Where is Sandra?");
+  page.browser.click("#ask");
+  page.wait_for_answer_to("Where is Sandra?");
+  const json expected =
+      page.ask_api_like_page(id, {{"question", "Where is Sandra?"}, {"select", "match"}});
+  CHECK(expected["memory"]["select"] == "match");
+  CHECK(expected["memory"]["size"] == 2);
+  check_page_shows(page, expected);
+  CHECK(page.eval("[...document.querySelectorAll('#heatmap tr.fact:not(.outside)')].map(tr =>"
+                  " tr.getAttribute('data-seq'))") == json{"4", "7"});
+  CHECK(page.text("#model-note").find("2 of the story's 8 facts, chosen by match") !=
+        std::string::npos);
+}
+
 TEST_CASE("browser: question words the model does not know are marked unknown") {
   SKIP_WITHOUT_CHROMIUM();
   Page page("browser_unknown");
