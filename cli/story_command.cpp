@@ -172,11 +172,13 @@ struct ImportFlags {
   std::string db;
   std::string babi;
   std::string model;
+  std::string select = "recent";
 };
 
 int import(const ImportFlags& f) {
   core::StoryService service(f.db);
-  const auto stories = core::import_babi(service, f.babi, f.model);
+  const auto stories =
+      core::import_babi(service, f.babi, f.model, *core::parse_selection(f.select));
   int facts = 0, questions = 0;
   for (const auto& s : stories) {
     facts += s.facts;
@@ -204,6 +206,10 @@ Runner add_import_command(CLI::App& app) {
   cmd->add_option("--babi", f->babi, "A bAbI file (e.g. qa1_single-supporting-fact_test.txt)")
       ->required();
   cmd->add_option("--model", f->model, "The stories' model (default: the file's only model)");
+  cmd->add_option("--select", f->select,
+                  "How the stories' questions fill the memory window: recent, match or mixed")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"recent", "match", "mixed"}));
   return [f] { return import(*f); };
 }
 

@@ -9,14 +9,14 @@
 namespace memnet::core {
 
 std::vector<ImportedStory> import_babi(StoryService& service, const std::string& path,
-                                       const std::string& model) {
+                                       const std::string& model, Selection selection) {
   const std::vector<datasets::Story> stories = datasets::load_babi_file(path);
   const std::string base = std::filesystem::path(path).filename().string();
   std::vector<ImportedStory> out;
   for (std::size_t i = 0; i < stories.size(); ++i) {
     const datasets::Story& s = stories[i];
     const storage::StoryRecord story =
-        service.create_story(fmt::format("{}#{}", base, i + 1), model);
+        service.create_story(fmt::format("{}#{}", base, i + 1), model, selection);
     std::vector<std::string> texts;
     for (const auto& statement : s.statements) texts.push_back(statement.text);
     if (!texts.empty()) service.add_facts(story.id, texts);

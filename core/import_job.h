@@ -24,8 +24,10 @@ struct ImportedStory {
 // The whole file is parsed before anything is stored, so a malformed file (datasets::
 // ParseError, path:line) stores nothing. Each story is then one transaction for its facts
 // and one for its questions.
-// Stories are named "<file name>#<n>" (n from 1). `model` as StoryService::create_story.
+// Stories are named "<file name>#<n>" (n from 1). `model` and `selection` as
+// StoryService::create_story.
 std::vector<ImportedStory> import_babi(StoryService& service, const std::string& path,
-                                       const std::string& model);
+                                       const std::string& model,
+                                       Selection selection = Selection::kRecent);
 
 }  // namespace memnet::core
