@@ -99,8 +99,7 @@ std::vector<std::int64_t> TokenIndex::recent_with(const std::string& word, int n
   std::vector<std::int64_t> out;
   for (std::size_t i = sentences_.size(); i-- > 0 && static_cast<int>(out.size()) < n;) {
     const auto& s = sentences_[i];
-    if (std::find(s.begin(), s.end(), word) != s.end())
-      out.push_back(static_cast<std::int64_t>(i));
+    if (std::find(s.begin(), s.end(), word) != s.end()) out.push_back(static_cast<std::int64_t>(i));
   }
   return out;
 }

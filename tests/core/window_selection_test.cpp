@@ -163,8 +163,9 @@ TEST_CASE("window selection: match finds a fact older than the memory; stored eq
                           }) == 0);
 }
 
-TEST_CASE("window selection: the word index holds each word once per fact, in the append's "
-          "transaction") {
+TEST_CASE(
+    "window selection: the word index holds each word once per fact, in the append's "
+    "transaction") {
   const std::string path = (memnet::testing::temp_dir("select_index") / "m.db").string();
   storage::Database db(path);
   const std::int64_t id = storage::create_story(db, "s", "");
@@ -186,8 +187,7 @@ TEST_CASE("window selection: the word index holds each word once per fact, in th
 }
 
 TEST_CASE("window selection: a file of schema 2 gets its word index when migrated") {
-  const auto fixture =
-      std::filesystem::path(MEMNET_SOURCE_DIR) / "tests/data/schema2/schema2.db";
+  const auto fixture = std::filesystem::path(MEMNET_SOURCE_DIR) / "tests/data/schema2/schema2.db";
   const auto path = memnet::testing::temp_dir("select_migrate") / "old.db";
   std::filesystem::copy_file(fixture, path);
   StoryService service(path.string());

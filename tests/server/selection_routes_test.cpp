@@ -34,8 +34,8 @@ TEST_CASE("selection routes: a long story answers from its matching facts") {
   core::StoryService service(path);
   Routes routes(service);
 
-  const json made = call(routes, "POST", "/v1/stories", R"({"name": "long", "select": "match"})",
-                         201);
+  const json made =
+      call(routes, "POST", "/v1/stories", R"({"name": "long", "select": "match"})", 201);
   CHECK(made["select"] == "match");
   const std::int64_t id = made["id"];
   const std::string base = fmt::format("/v1/stories/{}", id);
@@ -76,16 +76,15 @@ TEST_CASE("selection routes: a long story answers from its matching facts") {
   // Inline asks select the same way, with the same floats.
   json story = json::array();
   for (const auto& t : told) story.push_back(t);
-  const json inline_asked = call(
-      routes, "POST", "/v1/ask",
-      json{{"story", story}, {"question", "Where is Mary?"}, {"select", "match"}}.dump(), 200);
+  const json inline_asked =
+      call(routes, "POST", "/v1/ask",
+           json{{"story", story}, {"question", "Where is Mary?"}, {"select", "match"}}.dump(), 200);
   CHECK(inline_asked["memory"]["first_index"] == 5);
   CHECK(inline_asked["probability"].get<float>() == direct.probability);
 
   // Bad values: 422 naming the field, nothing stored.
-  for (const char* body :
-       {R"({"question": "Where is Mary?", "select": "nearest"})",
-        R"({"question": "Where is Mary?", "select": 1})"}) {
+  for (const char* body : {R"({"question": "Where is Mary?", "select": "nearest"})",
+                           R"({"question": "Where is Mary?", "select": 1})"}) {
     const json e = call(routes, "POST", base + "/ask", body, 422);
     CHECK(e["error"]["field"] == "select");
   }
