@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <cerrno>
 
 #include "storage/schema.h"
 
@@ -74,7 +75,16 @@ StorageErrorKind kind_of(int sqlite_code) {
 void Database::raise(const std::string& sql, const SQLite::Exception& e) const {
   // SQLiteCpp's own errors (misuse, a bad column index) carry -1 rather than a SQLite code.
   const int code = e.getErrorCode() > 0 ? e.getExtendedErrorCode() : 0;
-  const StorageErrorKind kind = kind_of(code);
+  StorageErrorKind kind = kind_of(code);
+  // A log or shared-memory file that cannot be created or grown on a full disk is an I/O
+  // error to SQLite; the errno behind it says what it is.
+  if ((code & 0xff) == SQLITE_IOERR && db_ && sqlite3_system_errno(db_->getHandle()) == ENOSPC) {
+    kind = StorageErrorKind::kFull;
+    const std::string what = fmt::format("{} (the disk is full)", e.what());
+    if (sql.empty()) throw StorageError(fmt::format("{}: {}", path_, what), kind, code);
+    throw StorageError(fmt::format("{}: {} [SQL: {}]", path_, what, sql_for_message(sql)), kind,
+                       code);
+  }
   if (e.getErrorCode() == SQLITE_NOTADB) {
     throw StorageError(fmt::format("{} is not a memnet database: {}", path_, e.what()), kind, code);
   }
