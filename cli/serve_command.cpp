@@ -20,6 +20,7 @@ struct ServeFlags {
   server::ServerOptions server;
   server::RouteOptions routes;
   core::ServiceOptions service;
+  std::size_t cache_mb = core::ServiceOptions{}.cache_budget_bytes >> 20;
   double read_timeout_s = 30;
   double idle_timeout_s = 60;
   std::string token_file;
@@ -76,7 +77,9 @@ int run(ServeFlags& f) {
         f.server.host);
   }
   const rlim_t open_files = raise_open_file_limit();
-  core::StoryService service(f.db, f.service);
+  core::ServiceOptions options = f.service;
+  options.cache_budget_bytes = f.cache_mb << 20;
+  core::StoryService service(f.db, options);
   // its one connection is opened here, at start
   core::DialogService dialogs(f.db, f.service.max_stories);
   server::Routes routes(service, &dialogs, f.routes);
@@ -148,6 +151,11 @@ Runner add_serve_command(CLI::App& app) {
                   "Stories (dialogs included) the file may hold; 0 = no limit (409 beyond)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 62));
+  cmd->add_option("--cache-mb", f->cache_mb,
+                  "MiB of decoded memory windows kept in memory, least recently asked dropped "
+                  "first; 0 = no cache")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20));
   return [f] { return run(*f); };
 }
 

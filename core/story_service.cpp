@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <list>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -149,14 +150,15 @@ struct StoryService::Impl {
   std::map<std::string, std::shared_ptr<const ServedModel>> models;
 
   std::mutex cache_mutex;
+  using CacheKey = std::pair<std::int64_t, std::int64_t>;  // (story, model generation)
   struct CacheEntry {
     std::shared_ptr<const CachedWindow> window;
-    std::uint64_t used = 0;
     std::size_t bytes = 0;
+    std::list<CacheKey>::iterator recency;  // its place in `lru`
   };
-  std::map<std::pair<std::int64_t, std::int64_t>, CacheEntry> cache;  // (story, model generation)
-  std::uint64_t tick = 0;
-  std::size_t cache_bytes = 0;  // the entries' bytes, summed
+  std::map<CacheKey, CacheEntry> cache;
+  std::list<CacheKey> lru;      // most recently asked first
+  std::size_t cache_bytes = 0;  // the entries' bytes, summed; at most the budget
   std::uint64_t cache_hits = 0;
   std::uint64_t cache_misses = 0;
 
@@ -245,33 +247,39 @@ struct StoryService::Impl {
       return nullptr;
     }
     ++cache_hits;
-    it->second.used = ++tick;
+    lru.splice(lru.begin(), lru, it->second.recency);
     return it->second.window;
   }
 
+  void drop(std::map<CacheKey, CacheEntry>::iterator it) {
+    cache_bytes -= it->second.bytes;
+    lru.erase(it->second.recency);
+    cache.erase(it);
+  }
+
+  // Keeps `window` as the most recent entry, dropping the least recent ones until the
+  // entries fit the byte budget; a window larger than the budget is not kept.
   void remember(std::int64_t story, std::int64_t generation,
                 std::shared_ptr<const CachedWindow> window) {
-    std::lock_guard lock(cache_mutex);
-    if (options.cache_entries == 0) return;
-    if (cache.size() >= options.cache_entries && !cache.count({story, generation})) {
-      auto oldest = std::min_element(cache.begin(), cache.end(), [](const auto& a, const auto& b) {
-        return a.second.used < b.second.used;
-      });
-      cache_bytes -= oldest->second.bytes;
-      cache.erase(oldest);
-    }
     const std::size_t bytes = window_bytes(*window);
-    CacheEntry& entry = cache[{story, generation}];
-    cache_bytes = cache_bytes - entry.bytes + bytes;
-    entry = CacheEntry{std::move(window), ++tick, bytes};
+    std::lock_guard lock(cache_mutex);
+    const CacheKey key{story, generation};
+    if (auto it = cache.find(key); it != cache.end()) drop(it);
+    const std::size_t budget = options.cache_budget_bytes;
+    if (bytes > budget) return;
+    while (cache_bytes + bytes > budget) drop(cache.find(lru.back()));
+    lru.push_front(key);
+    cache.emplace(key, CacheEntry{std::move(window), bytes, lru.begin()});
+    cache_bytes += bytes;
   }
 
   void forget_story(std::int64_t story) {
     std::lock_guard lock(cache_mutex);
     for (auto it = cache.begin(); it != cache.end();) {
       if (it->first.first == story) {
-        cache_bytes -= it->second.bytes;
-        it = cache.erase(it);
+        const auto next = std::next(it);
+        drop(it);
+        it = next;
       } else {
         ++it;
       }

@@ -41,14 +41,17 @@
 namespace memnet::core {
 
 struct ServiceOptions {
-  std::size_t cache_entries = 4096;  // (story, model) windows kept decoded in memory
-  std::int64_t max_stories = 0;      // create_story refuses beyond this many (0: no limit)
+  // Heap bytes of decoded (story, model) windows kept in memory (window_bytes: matrices,
+  // fact records, texts); the least recently asked are dropped beyond it, and a window
+  // larger than the whole budget is not kept. 0 turns the cache off. `memnet serve --cache-mb`.
+  std::size_t cache_budget_bytes = std::size_t{256} << 20;
+  std::int64_t max_stories = 0;  // create_story refuses beyond this many (0: no limit)
 };
 
 // What an operator watches (GET /metrics).
 struct ServiceStats {
   std::size_t cache_entries = 0;
-  std::size_t cache_bytes = 0;   // heap bytes of the cached windows, approximately
+  std::size_t cache_bytes = 0;   // heap bytes of the cached windows, at most the budget
   std::uint64_t cache_hits = 0;  // questions answered from a cached window
   std::uint64_t cache_misses = 0;
   std::int64_t stories = 0;  // in the file, dialogs included

@@ -146,6 +146,63 @@ TEST_CASE("story service: stats count the cache and the file; max_stories refuse
   CHECK(service.stats().cache_bytes == 0);
 }
 
+TEST_CASE("story service: the window cache is bounded by bytes, least recently asked out") {
+  const std::string path = db_path("service_budget");
+  memnet::testing::save_fixture_model(path, "m", 1);
+  // One window's bytes, from a service with room for it.
+  std::size_t one = 0;
+  std::vector<std::int64_t> ids;
+  {
+    StoryService service(path);
+    for (int i = 0; i < 3; ++i) {
+      const auto story = service.create_story("", "m");
+      service.add_facts(story.id, kFacts);  // the same facts: windows of the same size
+      ids.push_back(story.id);
+    }
+    service.ask(ids[0], "Where is Mary?", "");
+    one = service.stats().cache_bytes;
+    REQUIRE(one > 0);
+  }
+
+  ServiceOptions options;
+  options.cache_budget_bytes = 2 * one + one / 2;  // room for two windows
+  StoryService service(path, options);
+  const auto ask = [&](std::size_t i) { service.ask(ids[i], "Where is Mary?", ""); };
+  ask(0);
+  ask(1);
+  CHECK(service.stats().cache_entries == 2);
+  ask(0);  // now 1 is the least recently asked
+  ask(2);  // ... and is dropped for 2
+  ServiceStats s = service.stats();
+  CHECK(s.cache_entries == 2);
+  CHECK(s.cache_bytes == 2 * one);
+  CHECK(s.cache_bytes <= options.cache_budget_bytes);
+  CHECK(s.cache_hits == 1);
+  CHECK(s.cache_misses == 3);
+  ask(0);  // kept: a hit
+  CHECK(service.stats().cache_hits == 2);
+  ask(1);  // dropped: read from the file again, and it drops 2
+  s = service.stats();
+  CHECK(s.cache_misses == 4);
+  CHECK(s.cache_entries == 2);
+  // Answers do not depend on the cache.
+  const AskResult again = service.ask(ids[2], "Where is Mary?", "");
+  const AskResult inline_result = service.ask_inline(kFacts, "Where is Mary?", "");
+  check_same(again, inline_result);
+
+  // A window larger than the whole budget is not kept; 0 turns the cache off.
+  for (const std::size_t budget : {one - 1, std::size_t{0}}) {
+    ServiceOptions small;
+    small.cache_budget_bytes = budget;
+    StoryService tiny(path, small);
+    tiny.ask(ids[0], "Where is Mary?", "");
+    tiny.ask(ids[0], "Where is Mary?", "");
+    CHECK(tiny.stats().cache_entries == 0);
+    CHECK(tiny.stats().cache_bytes == 0);
+    CHECK(tiny.stats().cache_hits == 0);
+  }
+}
+
 TEST_CASE("story service: bad input is refused and stores nothing") {
   const std::string path = db_path("service_bad");
   memnet::testing::save_fixture_model(path, "m", 1);
