@@ -7,6 +7,7 @@
 //   encode   the JSON response alone (ask_fields on a finished AskResult)
 // bench/http_ask.sh adds the sockets (wrk against `memnet serve`).
 //   memnet_bench_ask --model FILE [--name NAME] [--sentences 50] [--calls 5000]
+//                    [--only inline|stored|routes|encode]  (the others run once: for perf)
 // The model file is copied to a temporary file, which gets the story; FILE is not changed.
 #include <fmt/format.h>
 #include <unistd.h>
@@ -55,7 +56,7 @@ Figures time_calls(int calls, const std::function<bool()>& call) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string model_path, name;
+  std::string model_path, name, only;  // only: inline, stored, routes or encode (for perf)
   int sentences = 50, calls = 5000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -67,6 +68,8 @@ int main(int argc, char** argv) {
       sentences = std::atoi(argv[i + 1]);
     else if (flag == "--calls")
       calls = std::atoi(argv[i + 1]);
+    else if (flag == "--only")
+      only = argv[i + 1];
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -103,15 +106,17 @@ int main(int argc, char** argv) {
                                           "",
                                           ""};
 
-    const Figures inline_ask = time_calls(calls, [&] {
+    const auto skip = [&](const char* label) { return !only.empty() && only != label; };
+    const Figures inline_ask = time_calls(skip("inline") ? 1 : calls, [&] {
       return !memnet::core::ask(m.model, m.vocab, story, question).answer.empty();
     });
-    const Figures stored_ask =
-        time_calls(calls, [&] { return !service.ask(stored.id, question, "").answer.empty(); });
-    const Figures routes_ask =
-        time_calls(calls, [&] { return routes.handle(request).status == 200; });
+    const Figures stored_ask = time_calls(skip("stored") ? 1 : calls, [&] {
+      return !service.ask(stored.id, question, "").answer.empty();
+    });
+    const Figures routes_ask = time_calls(skip("routes") ? 1 : calls,
+                                          [&] { return routes.handle(request).status == 200; });
     const memnet::core::AskResult answered = service.ask(stored.id, question, "");
-    const Figures encode = time_calls(calls, [&] {
+    const Figures encode = time_calls(skip("encode") ? 1 : calls, [&] {
       memnet::server::JsonWriter w;
       w.begin_object();
       memnet::server::ask_fields(w, answered, true);

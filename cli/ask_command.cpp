@@ -85,7 +85,7 @@ void print_table(const core::AskResult& r) {
   std::cout << "\n";
   for (size_t i = 0; i < r.hops[0].size(); ++i) {
     std::cout << fmt::format("{:>4} ", r.hops[0][i].sentence + 1)
-              << pad_right(r.hops[0][i].text, text_width);
+              << pad_right(std::string(r.hops[0][i].text), text_width);
     for (const auto& hop : r.hops) {
       std::cout << fmt::format("  {} {:.2f}", bar(hop[i].weight, 11), hop[i].weight);
     }

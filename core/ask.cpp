@@ -78,18 +78,23 @@ AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
   r.window = static_cast<int>(window.size());
   r.sentences = static_cast<int>(story.size());
   r.memory_first = window.empty() ? r.sentences : static_cast<int>(window.front());
+  // The window's sentences, oldest first, copied once for the result to own.
+  auto texts = std::make_shared<std::vector<std::string>>();
+  texts->reserve(window.size());
+  for (const std::int64_t seq : window) texts->push_back(story[static_cast<size_t>(seq)]);
   for (const auto& attention : p.attention) {
     std::vector<Attention> hop;
     const int n = static_cast<int>(attention.size());
+    hop.reserve(static_cast<size_t>(n));
     for (int slot = n - 1; slot >= 0; --slot) {  // oldest first
-      const auto sentence =
-          static_cast<size_t>(window[window.size() - 1 - static_cast<size_t>(slot)]);
-      hop.push_back({static_cast<int>(sentence), story[sentence], attention(slot)});
+      const size_t i = window.size() - 1 - static_cast<size_t>(slot);
+      hop.push_back({static_cast<int>(window[i]), (*texts)[i], attention(slot)});
     }
     r.hops.push_back(std::move(hop));
     r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));
   }
   r.unknown_words = unique_words(unknown);
+  r.text_owner = std::move(texts);
   return r;
 }
 

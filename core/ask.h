@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/window_selection.h"
@@ -18,7 +20,9 @@ namespace memnet::core {
 
 struct Attention {
   int sentence = 0;  // index into the story (0 = first sentence); a stored fact's seq
-  std::string text;
+  // The sentence, viewed in AskResult::text_owner: valid while the AskResult it came in (or
+  // a copy of it) lives. Copy it into a std::string to keep it longer.
+  std::string_view text;
   float weight = 0;          // p_i of this hop
   std::int64_t fact_id = 0;  // a stored fact's id; 0 for a story given inline
 };
@@ -49,6 +53,9 @@ struct AskResult {
   int window = 0;                            // facts in the memory window
   Selection select = Selection::kRecent;     // how the window was filled
   std::optional<GoldAnswer> gold;            // stored stories only (StoryService::ask)
+  // Owns the texts the hops' Attention::text view (the window's sentences, once: not one
+  // copy per hop); copies of the result share it.
+  std::shared_ptr<const void> text_owner;
 };
 
 // How a question is answered, beyond its words.

@@ -411,6 +411,7 @@ struct StoryService::Impl {
         window->facts.empty() ? r.sentences : static_cast<int>(window->facts.back().seq);
     for (const auto& attention : p.attention) {
       std::vector<Attention> hop;
+      hop.reserve(static_cast<std::size_t>(window->memory.n));
       for (int slot = window->memory.n - 1; slot >= 0; --slot) {  // oldest first
         const FactRecord& f = window->facts[static_cast<std::size_t>(slot)];
         hop.push_back({static_cast<int>(f.seq), f.text, attention(slot), f.id});
@@ -419,6 +420,7 @@ struct StoryService::Impl {
       r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));
     }
     r.unknown_words = unique_words(unknown);
+    r.text_owner = window;  // the facts' texts
     for (const auto& gold : window->questions) {
       if (datasets::tokenize(gold.text) != q_tokens) continue;
       r.gold = GoldAnswer{gold.answer, gold.supporting, r.answer == gold.answer};

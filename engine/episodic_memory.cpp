@@ -26,12 +26,16 @@ EpisodicMemory stack_memory(const Memn2n& model, const std::vector<const FactEmb
   assert(facts.size() <= static_cast<size_t>(cfg.memory_size));
   EpisodicMemory memory;
   memory.n = static_cast<int>(facts.size());
-  for (int k = 0; k < cfg.hops * cfg.members; ++k) {
+  std::vector<int> t(facts.size());
+  for (int i = 0; i < memory.n; ++i) t[static_cast<size_t>(i)] = i;  // slot i has age i
+  std::vector<SelfAttentionTrace> unused_m, unused_c;
+  for (int j = 0; j < cfg.hops * cfg.members; ++j) {
     Matrix m(cfg.dim, memory.n), c(cfg.dim, memory.n);
     for (int i = 0; i < memory.n; ++i) {
-      m.col(i) = facts[static_cast<size_t>(i)]->m[static_cast<size_t>(k)];
-      c.col(i) = facts[static_cast<size_t>(i)]->c[static_cast<size_t>(k)];
+      m.col(i) = facts[static_cast<size_t>(i)]->m[static_cast<size_t>(j)];
+      c.col(i) = facts[static_cast<size_t>(i)]->c[static_cast<size_t>(j)];
     }
+    hop_memory(model, j / cfg.hops, j % cfg.hops + 1, t, m, c, unused_m, unused_c);
     memory.m.push_back(std::move(m));
     memory.c.push_back(std::move(c));
   }
@@ -58,7 +62,7 @@ Prediction answer_from_memory(const Memn2n& model, const EpisodicMemory& memory,
           const size_t j = static_cast<size_t>(e * K + k - 1);
           return value ? memory.c[j] : memory.m[j];
         },
-        trace);
+        trace, /*content_final=*/true);
   }
   return combine_members(traces);
 }

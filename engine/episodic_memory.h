@@ -5,8 +5,8 @@
 //   m_i^k = sum_j l_j * A^k x_ij        (key)
 //   c_i^k = sum_j l_j * C^k x_ij        (value)
 // T_A^k(t) and T_C^k(t) depend on the fact's age t within the window, which changes with
-// every new fact, so they are added at answer time. The result equals Memn2n::answer() on
-// the same sentences bit for bit (both run run_hops() on the same floats).
+// every new fact, so they are added when a window is stacked (stack_memory). The result equals
+// Memn2n::answer() on the same sentences bit for bit (both run run_hops() on the same floats).
 //
 // Threading: everything here is const on the model and safe from many threads.
 #pragma once
@@ -30,7 +30,9 @@ struct FactEmbedding {
 FactEmbedding embed_fact(const Memn2n& model, const std::vector<int>& words);
 
 // The memory a question sees: per hop, d x n keys and values, column i = slot i, slot 0 the
-// most recent fact. n <= config.memory_size (a longer window is a caller bug: assert).
+// most recent fact, ready for the hops: word part + T_A^k(i) (T_C^k(i)), then the memory
+// self-attention, all of which depend on the window only and are computed once per window.
+// n <= config.memory_size (a longer window is a caller bug: assert).
 struct EpisodicMemory {
   int n = 0;
   std::vector<Matrix> m;  // K * members x (d x n), indexed as FactEmbedding

@@ -54,8 +54,17 @@ using MemoryContent = std::function<const Matrix&(int k, bool value)>;
 // The hops and the answer layer on memory contents already embedded: reads trace.u1,
 // trace.t (n temporal indices) and trace.candidates, fills trace.hops, u_out and a_hat. forward()
 // and answers from stored embeddings (episodic_memory.h) share it, so both give the same floats.
+// With `content_final` the contents already hold the temporal terms and self-attention
+// (hop_memory, as EpisodicMemory does) and are read in place: trace.hops[k].m, c and sa_*
+// stay empty, so such a trace cannot be backpropagated.
 void run_hops(const Memn2n& model, int e, int n, bool linear, const MemoryContent& content,
-              ForwardTrace& trace);
+              ForwardTrace& trace, bool content_final = false);
+
+// Hop k's memory from its word part, in place: m_i += T_A^k(t_i), c_i += T_C^k(t_i), then
+// the memory self-attention over the columns (traces filled for backprop). run_hops() and
+// stack_memory() share it, so both give the same floats.
+void hop_memory(const Memn2n& model, int e, int k, const std::vector<int>& t, Matrix& m, Matrix& c,
+                std::vector<SelfAttentionTrace>& sa_m, std::vector<SelfAttentionTrace>& sa_c);
 
 // The answer of a model from its members' traces (one per member, in member order):
 // a-hat and each hop's attention averaged over the members, summed in member order.

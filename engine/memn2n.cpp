@@ -263,8 +263,25 @@ Matrix embed_memories(const Matrix& E, const Example& x, int n, const PositionWe
   return out;
 }
 
+void hop_memory(const Memn2n& model, int e, int k, const std::vector<int>& t, Matrix& m, Matrix& c,
+                std::vector<SelfAttentionTrace>& sa_m, std::vector<SelfAttentionTrace>& sa_c) {
+  const ModelConfig& cfg = model.config();
+  if (cfg.temporal) {
+    const Matrix& TA = model.T_A(k, e);
+    const Matrix& TC = model.T_C(k, e);
+    for (Index i = 0; i < m.cols(); ++i) {
+      m.col(i) += TA.col(t[static_cast<size_t>(i)]);  // + T_A^k(i)
+      c.col(i) += TC.col(t[static_cast<size_t>(i)]);  // + T_C^k(i)
+    }
+  }
+  if (cfg.self_attention_layers > 0) {  // the facts attend to each other
+    self_attend(model, e, m, sa_m);
+    self_attend(model, e, c, sa_c);
+  }
+}
+
 void run_hops(const Memn2n& model, int e, int n, bool linear, const MemoryContent& content,
-              ForwardTrace& tr) {
+              ForwardTrace& tr, bool content_final) {
   const ModelConfig& cfg = model.config();
   const int K = cfg.hops;
   Vector u = tr.u1;
@@ -272,27 +289,22 @@ void run_hops(const Memn2n& model, int e, int n, bool linear, const MemoryConten
   for (int k = 1; k <= K; ++k) {
     HopTrace& h = tr.hops[static_cast<size_t>(k - 1)];
     h.u = u;
-    h.m = content(k, false);  // d x n  m_i = sum_j l_j * A^k x_ij
-    h.c = content(k, true);   // d x n  c_i = sum_j l_j * C^k x_ij
-    if (cfg.temporal) {
-      const Matrix& TA = model.T_A(k, e);
-      const Matrix& TC = model.T_C(k, e);
-      for (int i = 0; i < n; ++i) {
-        h.m.col(i) += TA.col(tr.t[static_cast<size_t>(i)]);  // + T_A^k(i)
-        h.c.col(i) += TC.col(tr.t[static_cast<size_t>(i)]);  // + T_C^k(i)
-      }
-    }
-    if (cfg.self_attention_layers > 0) {  // the facts attend to each other
-      self_attend(model, e, h.m, h.sa_m);
-      self_attend(model, e, h.c, h.sa_c);
+    const Matrix* m = &content(k, false);  // d x n  m_i = sum_j l_j * A^k x_ij
+    const Matrix* c = &content(k, true);   // d x n  c_i = sum_j l_j * C^k x_ij
+    if (!content_final) {                  // kept in the trace, for backprop
+      h.m = *m;
+      h.c = *c;
+      hop_memory(model, e, k, tr.t, h.m, h.c, h.sa_m, h.sa_c);
+      m = &h.m;
+      c = &h.c;
     }
     const float beta = cfg.attention == Attention::kCosine ? model.beta(k, e) : 0.0f;
-    h.s = attention_scores(cfg.attention, beta, u, h.m);  // n  s_i = f(u, m_i)
+    h.s = attention_scores(cfg.attention, beta, u, *m);  // n  s_i = f(u, m_i)
     // n  p = softmax(s), over the empty slots too when the memory is padded
     h.p = linear
               ? h.s
               : softmax_with_empty(h.s, cfg.padded_memory - n, empty_slot_score(cfg.attention, u));
-    h.o = h.c * h.p;  // d  o = sum_i p_i c_i
+    h.o = *c * h.p;  // d  o = sum_i p_i c_i
     if (cfg.tying == Tying::kLayerwise) {
       h.carry = model.H(e) * u;  // H u^k
     } else {
