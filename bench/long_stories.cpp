@@ -9,8 +9,8 @@
 // Distractors never mention the question's subject. The excluded words are the people named
 // in the question or in its supporting facts (a person: the first word of a statement that
 // holds no pronoun) and the question's other words that occur in its supporting facts and in
-// fewer than 10% of the file's statements (task 2's object: "football"). So no distractor
-// changes the gold answer.
+// fewer than half of the file's statements (task 2's object, "football"; not "the"). So no
+// distractor changes the gold answer.
 // Pronouns: a statement holding he/she/they/him/her/them is kept in one block with the
 // statement before it (its antecedent), in the question's story and in the distractors, and
 // blocks are interleaved whole; a pronoun never moves away from the name it refers to.
@@ -18,12 +18,15 @@
 // distractor blocks, so its last fact is not, in general, among the most recent.
 //
 // Modes (per length):
-//   recent, match, mixed          select_window as shipped (word cutoff 1000, KV-MemNN's)
-//   match/100, mixed/100          the same with a word cutoff of 100
-//   expand                        match, then once per hop k: the fact hop k attended to most
-//                                 lends its rare words (in at most n facts of the story) to
-//                                 the question's, and the window is selected again (the
-//                                 answer is the last window's)
+//   recent, match, mixed          select_window as shipped, with KV-MemNN's word cutoff (1000)
+//   match/100, mixed/100, match/50  the same with a word cutoff of 100 or 50
+//   expand                        core::expand_window as shipped: match, then once per hop k
+//                                 the fact hop k attended to most lends its rare words (in at
+//                                 most n facts of the story) to the question's, and the window
+//                                 is selected again (the answer is the last window's);
+//                                 expand/50 with cutoff 50 (the shipped default, n)
+//   match+1                       match, and each chosen fact brings the fact after it (the
+//                                 newest n of them kept)
 // Beside them, "short": the question over its own story only, with the recent window, which
 // is what `memnet eval` measures. "support" is the share of questions whose gold supporting
 // facts are all in the window.
@@ -40,6 +43,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ask.h"
 #include "core/model_file.h"
 #include "core/window_selection.h"
 #include "datasets/babi.h"
@@ -97,6 +101,9 @@ class LongIndex final : public memnet::core::FactIndex {
     }
     return out;
   }
+  std::vector<std::string> words(std::int64_t seq) override {
+    return pool_.tokens[static_cast<size_t>(facts_[static_cast<size_t>(seq)])];
+  }
 
  private:
   int find(const std::string& word) const {
@@ -139,8 +146,8 @@ struct Ask {
                 const std::vector<int>& question, memnet::engine::Prediction* out) const {
     memnet::engine::Example x;
     for (std::size_t i = window_recent.size(); i-- > 0;) {  // oldest first
-      x.story.push_back(pool.encoded[static_cast<size_t>(facts[static_cast<size_t>(
-          window_recent[i])])]);
+      x.story.push_back(
+          pool.encoded[static_cast<size_t>(facts[static_cast<size_t>(window_recent[i])])]);
     }
     x.question = question;
     *out = model.answer(x);
@@ -216,12 +223,12 @@ int main(int argc, char** argv) {
       if (!t.empty() && !has_pronoun(t)) people.insert(t.front());
       for (const auto& w : std::set<std::string>(t.begin(), t.end())) statements_with[w]++;
     }
-    const double rare = 0.1 * static_cast<double>(pool.tokens.size());
+    const double common = 0.5 * static_cast<double>(pool.tokens.size());
     std::vector<Block> all_blocks;
     std::vector<int> block_story;  // the story each block comes from
     for (std::size_t s = 0; s < stories.size(); ++s) {
-      for (auto& b : blocks_of(pool, story_first[s],
-                               static_cast<int>(stories[s].statements.size()))) {
+      for (auto& b :
+           blocks_of(pool, story_first[s], static_cast<int>(stories[s].statements.size()))) {
         all_blocks.push_back(std::move(b));
         block_story.push_back(static_cast<int>(s));
       }
@@ -231,14 +238,18 @@ int main(int argc, char** argv) {
       std::string label;
       Selection select;
       int cutoff;
-      bool expand;
+      bool expand = false;
+      bool next = false;
     };
-    const std::vector<Mode> modes = {{"recent", Selection::kRecent, 1000, false},
-                                     {"match", Selection::kMatch, 1000, false},
-                                     {"mixed", Selection::kMixed, 1000, false},
-                                     {"match/100", Selection::kMatch, 100, false},
-                                     {"mixed/100", Selection::kMixed, 100, false},
-                                     {"expand", Selection::kMatch, 1000, true}};
+    const std::vector<Mode> modes = {{"recent", Selection::kRecent, 1000},
+                                     {"match", Selection::kMatch, 1000},
+                                     {"mixed", Selection::kMixed, 1000},
+                                     {"match/100", Selection::kMatch, 100},
+                                     {"mixed/100", Selection::kMixed, 100},
+                                     {"match/50", Selection::kMatch, 50},
+                                     {"expand", Selection::kMatch, 1000, true},
+                                     {"expand/50", Selection::kMatch, 50, true},
+                                     {"match+1", Selection::kMatch, 1000, false, true}};
     const Ask ask{m.model, m.vocab, pool};
 
     Tally short_tally;
@@ -280,7 +291,7 @@ int main(int argc, char** argv) {
         }
         for (const auto& w : q.tokens) {
           if (people.count(w)) excluded.insert(w);
-          if (support_words.count(w) && statements_with[w] < rare) excluded.insert(w);
+          if (support_words.count(w) && statements_with[w] < common) excluded.insert(w);
         }
         if (example_excluded < 0) {
           example_excluded = static_cast<std::int64_t>(excluded.size());
@@ -339,22 +350,28 @@ int main(int argc, char** argv) {
             auto window = memnet::core::select_window(index, words, mode.select, n, mode.cutoff);
             memnet::engine::Prediction p;
             int answer = ask.answer_of(facts, window, q_ids, &p);
-            if (mode.expand) {
-              for (int k = 0; k < hops && !window.empty(); ++k) {
-                const auto& a = p.attention[static_cast<size_t>(k)];
-                Eigen::Index best = 0;
-                a.maxCoeff(&best);
-                if (best >= static_cast<Eigen::Index>(window.size())) break;  // an empty slot
-                const auto& t =
-                    pool.tokens[static_cast<size_t>(facts[static_cast<size_t>(window[best])])];
-                // Only words the memory could hold every fact of (at most n facts): the
-                // names and objects, not "the", "went" or a common place.
-                for (const auto& w : t) {
-                  if (index.count(w, n) <= n) words.push_back(w);
-                }
-                window = memnet::core::select_window(index, words, mode.select, n, mode.cutoff);
-                answer = ask.answer_of(facts, window, q_ids, &p);
+            if (mode.expand) {  // as shipped: core::expand_window
+              window = memnet::core::expand_window(index, words, n, mode.cutoff, hops,
+                                                   [&](const std::vector<std::int64_t>& w, int k) {
+                                                     memnet::engine::Prediction over_w;
+                                                     ask.answer_of(facts, w, q_ids, &over_w);
+                                                     return memnet::core::top_fact(over_w, w, k);
+                                                   });
+              answer = ask.answer_of(facts, window, q_ids, &p);
+            }
+            if (mode.next) {
+              // Each chosen fact brings the one after it (a pronoun's continuation).
+              std::vector<std::int64_t> wider;
+              for (const auto seq : window) {
+                if (seq + 1 < index.facts() &&
+                    std::find(window.begin(), window.end(), seq + 1) == window.end())
+                  wider.push_back(seq + 1);
               }
+              wider.insert(wider.end(), window.begin(), window.end());
+              std::sort(wider.begin(), wider.end(), std::greater<>());
+              if (static_cast<int>(wider.size()) > n) wider.resize(static_cast<size_t>(n));
+              window = wider;
+              answer = ask.answer_of(facts, window, q_ids, &p);
             }
             Tally& t = tallies[li][mi];
             t.asked++;

@@ -161,12 +161,12 @@ Runner add_ask_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
   cmd->add_option("--select", f->select,
-                  "How the memory window is filled: recent, match or mixed (default: the "
-                  "story's own, else recent)")
-      ->check(CLI::IsMember({"recent", "match", "mixed"}));
+                  "How the memory window is filled: recent, match, mixed or expand (default: "
+                  "the story's own, else recent)")
+      ->check(CLI::IsMember({"recent", "match", "mixed", "expand"}));
   cmd->add_option("--word-cutoff", f->word_cutoff,
-                  "match/mixed ignore question words found in more facts than this")
-      ->capture_default_str()
+                  "match/mixed/expand ignore question words found in more facts than this "
+                  "(default: the model's memory size)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", f->json, "Print JSON");
   return [f] { return run(*f); };

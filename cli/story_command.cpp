@@ -134,11 +134,13 @@ Runner add_story_command(CLI::App& app) {
   c->add_option("--name", f->name, "A name for people (free text)");
   c->add_option("--model", f->model,
                 "Model whose embeddings the facts get (default: the file's only model)");
-  c->add_option("--select", f->select,
-                "How its questions fill the memory window: recent (the newest facts), match "
-                "(facts sharing a word with the question) or mixed (match, then recent)")
+  c->add_option(
+       "--select", f->select,
+       "How its questions fill the memory window: recent (the newest facts), match "
+       "(facts sharing a word with the question), mixed (match, then recent) or expand (match, "
+       "widened by the words of the fact each hop attends to)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"recent", "match", "mixed"}));
+      ->check(CLI::IsMember({"recent", "match", "mixed", "expand"}));
 
   CLI::App* a = with_story(
       with_db(story->add_subcommand("add", "Append facts to a story; prints their ids"), *f), *f);
@@ -206,10 +208,11 @@ Runner add_import_command(CLI::App& app) {
   cmd->add_option("--babi", f->babi, "A bAbI file (e.g. qa1_single-supporting-fact_test.txt)")
       ->required();
   cmd->add_option("--model", f->model, "The stories' model (default: the file's only model)");
-  cmd->add_option("--select", f->select,
-                  "How the stories' questions fill the memory window: recent, match or mixed")
+  cmd->add_option(
+         "--select", f->select,
+         "How the stories' questions fill the memory window: recent, match, mixed or expand")
       ->capture_default_str()
-      ->check(CLI::IsMember({"recent", "match", "mixed"}));
+      ->check(CLI::IsMember({"recent", "match", "mixed", "expand"}));
   return [f] { return import(*f); };
 }
 

@@ -40,6 +40,15 @@ std::vector<std::string> unique_words(const std::vector<std::string>& words) {
   return out;
 }
 
+std::optional<std::int64_t> top_fact(const engine::Prediction& p,
+                                     const std::vector<std::int64_t>& window, int k) {
+  const engine::Vector& a = p.attention[static_cast<std::size_t>(k - 1)];
+  if (a.size() == 0) return std::nullopt;
+  Eigen::Index slot = 0;
+  a.maxCoeff(&slot);  // ties: the lowest slot, the most recent fact
+  return window[static_cast<std::size_t>(slot)];
+}
+
 AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
               const std::vector<std::string>& story, const std::string& question, int top) {
   AskOptions options;
@@ -63,13 +72,25 @@ AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
   }
   const Selection mode = options.select.value_or(Selection::kRecent);
   TokenIndex index(tokens);
+  const std::vector<int> q_ids = engine::encode(vocab, q_tokens, &unknown);
+  // The example of a window given most recent first.
+  const auto example = [&](const std::vector<std::int64_t>& recent_first) {
+    engine::Example x;
+    for (auto it = recent_first.rbegin(); it != recent_first.rend(); ++it)  // oldest first
+      x.story.push_back(encoded[static_cast<size_t>(*it)]);
+    x.question = q_ids;
+    return x;
+  };
+  const int memory = model.config().memory_size;
   std::vector<std::int64_t> window =
-      select_window(index, q_tokens, mode, model.config().memory_size, options.word_cutoff);
+      mode == Selection::kExpand
+          ? expand_window(index, q_tokens, memory, options.word_cutoff, model.config().hops,
+                          [&](const std::vector<std::int64_t>& w, int k) {
+                            return top_fact(model.answer(example(w)), w, k);
+                          })
+          : select_window(index, q_tokens, mode, memory, options.word_cutoff);
+  const engine::Example x = example(window);
   std::reverse(window.begin(), window.end());  // story order: the engine's last is slot 0
-
-  engine::Example x;
-  for (const std::int64_t seq : window) x.story.push_back(encoded[static_cast<size_t>(seq)]);
-  x.question = engine::encode(vocab, q_tokens, &unknown);
 
   const engine::Prediction p = model.answer(x);
   AskResult r;

@@ -66,8 +66,13 @@ struct AskOptions {
   // How the memory window is filled (core/window_selection.h); nullopt: the story's own
   // choice when stored, else recent.
   std::optional<Selection> select;
-  int word_cutoff = kDefaultWordCutoff;  // match and mixed
+  int word_cutoff = kDefaultWordCutoff;  // match, mixed, expand; 0: the memory size
 };
+
+// The seq of the fact hop k (1-based) of `p` attends to most, the prediction made over
+// `window` (most recent first, as slot order); nullopt for an empty window. For expand.
+std::optional<std::int64_t> top_fact(const engine::Prediction& p,
+                                     const std::vector<std::int64_t>& window, int k);
 
 // Fills answer, probability and the `top` alternatives from a prediction.
 void fill_answer(const engine::Prediction& prediction, const engine::Vocabulary& vocab, int top,

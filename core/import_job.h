@@ -22,8 +22,9 @@ struct ImportedStory {
 };
 
 // The whole file is parsed before anything is stored, so a malformed file (datasets::
-// ParseError, path:line) stores nothing. Each story is then one transaction for its facts
-// and one for its questions.
+// ParseError, path:line) stores nothing. Stories are then stored whole, in write
+// transactions of about 20,000 facts (StoryService::import_stories): a failure such as a
+// full disk keeps the batches committed before it and no part of a story.
 // Stories are named "<file name>#<n>" (n from 1). `model` and `selection` as
 // StoryService::create_story.
 std::vector<ImportedStory> import_babi(StoryService& service, const std::string& path,

@@ -127,6 +127,10 @@ class StoredIndex final : public FactIndex {
   std::vector<std::int64_t> recent_with(const std::string& word, int n) override {
     return storage::recent_word_facts(db_, story_id_, word, facts_, n);
   }
+  std::vector<std::string> words(std::int64_t seq) override {
+    const std::vector<storage::FactRecord> f = storage::read_facts(db_, story_id_, seq, 1);
+    return f.empty() ? std::vector<std::string>{} : f.front().tokens;
+  }
 
  private:
   Database& db_;
@@ -307,6 +311,7 @@ struct StoryService::Impl {
   std::shared_ptr<const CachedWindow> select_and_load(Database& db, std::int64_t story_id,
                                                       const ServedModel& m,
                                                       const std::vector<std::string>& question,
+                                                      const std::vector<int>& encoded_question,
                                                       Selection mode, int word_cutoff,
                                                       std::optional<std::int64_t> as_of) {
     const engine::ModelConfig& cfg = m.model.config();
@@ -315,8 +320,30 @@ struct StoryService::Impl {
     if (!story) throw NotFound(fmt::format("no story with id {}", story_id));
     const std::int64_t story_facts = as_of ? std::min(*as_of, story->facts) : story->facts;
     StoredIndex index(db, story_id, story_facts);
+    const auto top_fact_of = [&](const std::vector<std::int64_t>& window, int k) {
+      // The window's memory as an answer would see it; facts not embedded for this model
+      // are embedded here, not stored (the final window's are, by build_window).
+      std::vector<storage::WindowFact> facts =
+          storage::read_window_facts(db, story_id, m.ref, cfg.hops * cfg.members, cfg.dim, window);
+      std::vector<engine::FactEmbedding> made;
+      made.reserve(facts.size());
+      std::vector<const engine::FactEmbedding*> slots;
+      for (auto& w : facts) {
+        if (!w.embedding) {
+          made.push_back(
+              engine::embed_fact(m.model, engine::encode(m.vocab, w.fact.tokens, nullptr)));
+          slots.push_back(&made.back());
+        } else {
+          slots.push_back(&*w.embedding);
+        }
+      }
+      const engine::EpisodicMemory memory = engine::stack_memory(m.model, slots);
+      return top_fact(engine::answer_from_memory(m.model, memory, encoded_question), window, k);
+    };
     const std::vector<std::int64_t> seqs =
-        select_window(index, question, mode, cfg.memory_size, word_cutoff);
+        mode == Selection::kExpand
+            ? expand_window(index, question, cfg.memory_size, word_cutoff, cfg.hops, top_fact_of)
+            : select_window(index, question, mode, cfg.memory_size, word_cutoff);
     std::vector<storage::WindowFact> facts =
         storage::read_window_facts(db, story_id, m.ref, cfg.hops * cfg.members, cfg.dim, seqs);
     snapshot.commit();
@@ -386,7 +413,9 @@ struct StoryService::Impl {
     if (!version) throw NotFound(fmt::format("no story with id {}", story_id));
     std::shared_ptr<const CachedWindow> window;
     if (*mode != Selection::kRecent) {
-      window = select_and_load(*db, story_id, *m, q_tokens, *mode, asked.word_cutoff, asked.as_of);
+      window =
+          select_and_load(*db, story_id, *m, q_tokens, engine::encode(m->vocab, q_tokens, nullptr),
+                          *mode, asked.word_cutoff, asked.as_of);
     } else if (asked.as_of) {
       window = load_window(*db, story_id, *m, asked.as_of);
     } else {
@@ -580,7 +609,7 @@ AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
 AskResult StoryService::ask(std::int64_t story_id, const std::string& question,
                             const std::string& model, const AskOptions& options) {
   if (options.as_of && *options.as_of < 0) throw InvalidInput("as_of", "'as_of' must be 0 or more");
-  if (options.word_cutoff < 1) throw InvalidInput("word_cutoff", "'word_cutoff' must be 1 or more");
+  if (options.word_cutoff < 0) throw InvalidInput("word_cutoff", "'word_cutoff' must be 1 or more");
   try {
     return impl_->ask_once(story_id, question, model, options, false);
   } catch (const StorageError& e) {
@@ -621,6 +650,79 @@ void StoryService::add_questions(std::int64_t story_id,
   impl_->forget_story(story_id);
 }
 
+std::vector<std::int64_t> StoryService::import_stories(const std::vector<NewStory>& stories,
+                                                       const std::string& model,
+                                                       Selection selection) {
+  std::string model_name = model;
+  if (!model.empty()) {
+    impl_->pick_model(model, "");  // NotFound, or InvalidInput for a dialog model
+  } else if (const auto names = impl_->qa_model_names(); names.size() == 1) {
+    model_name = names[0];
+  }
+  // Everything is checked and tokenized before the write.
+  std::vector<std::vector<std::vector<std::string>>> tokens(stories.size());
+  for (std::size_t i = 0; i < stories.size(); ++i) {
+    const NewStory& story = stories[i];
+    for (std::size_t j = 0; j < story.facts.size(); ++j) {
+      tokens[i].push_back(datasets::tokenize(story.facts[j]));
+      if (tokens[i].back().empty()) {
+        throw InvalidInput(fmt::format("stories[{}].facts[{}]", i, j),
+                           "a fact needs at least one word");
+      }
+    }
+    const auto n = static_cast<std::int64_t>(story.facts.size());
+    for (std::size_t k = 0; k < story.questions.size(); ++k) {
+      const auto& q = story.questions[k];
+      const std::string field = fmt::format("stories[{}].questions[{}]", i, k);
+      if (q.as_of < 0 || q.as_of > n)
+        throw InvalidInput(field,
+                           fmt::format("as_of {} is beyond the story's {} facts", q.as_of, n));
+      for (const std::int64_t seq : q.supporting) {
+        if (seq < 0 || seq >= q.as_of) {
+          throw InvalidInput(field, fmt::format("supporting fact {} is not among the {} facts "
+                                                "before the question",
+                                                seq, q.as_of));
+        }
+      }
+    }
+  }
+  for (int attempt = 0;; ++attempt) {
+    std::shared_ptr<const ServedModel> m;
+    if (!model_name.empty()) m = impl_->model(model_name, attempt > 0);
+    std::vector<std::vector<storage::NewFact>> facts(stories.size());
+    for (std::size_t i = 0; i < stories.size(); ++i) {
+      for (std::size_t j = 0; j < stories[i].facts.size(); ++j) {
+        storage::NewFact f{stories[i].facts[j], tokens[i][j], {}};
+        if (m)
+          f.embedding = engine::embed_fact(m->model, engine::encode(m->vocab, f.tokens, nullptr));
+        facts[i].push_back(std::move(f));
+      }
+    }
+    auto db = impl_->pool.acquire();
+    std::vector<std::int64_t> ids;
+    try {
+      std::lock_guard lock(impl_->write_mutex);
+      storage::Transaction transaction(*db);
+      for (std::size_t i = 0; i < stories.size(); ++i) {
+        const std::int64_t id =
+            storage::create_story(*db, stories[i].name, model_name, impl_->options.max_stories,
+                                  std::string(selection_name(selection)));
+        if (!facts[i].empty()) {
+          storage::append_facts(*db, id, m ? std::optional<ModelRef>(m->ref) : std::nullopt,
+                                facts[i]);
+        }
+        if (!stories[i].questions.empty()) storage::add_questions(*db, id, stories[i].questions);
+        ids.push_back(id);
+      }
+      transaction.commit();
+    } catch (const StorageError& e) {
+      if (e.kind() == storage::StorageErrorKind::kModelChanged && attempt == 0) continue;
+      throw;
+    }
+    return ids;
+  }
+}
+
 std::vector<storage::QuestionRecord> StoryService::questions(std::int64_t story_id) {
   auto db = impl_->pool.acquire();
   return storage::read_questions(*db, story_id);
@@ -654,7 +756,7 @@ AskResult StoryService::ask_inline(const std::vector<std::string>& story,
 AskResult StoryService::ask_inline(const std::vector<std::string>& story,
                                    const std::string& question, const std::string& model,
                                    const AskOptions& options) {
-  if (options.word_cutoff < 1) throw InvalidInput("word_cutoff", "'word_cutoff' must be 1 or more");
+  if (options.word_cutoff < 0) throw InvalidInput("word_cutoff", "'word_cutoff' must be 1 or more");
   std::shared_ptr<const ServedModel> m = impl_->pick_model(model, "");
   AskResult r = core::ask(m->model, m->vocab, story, question, options);
   r.model = m->info.name;

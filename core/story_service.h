@@ -127,7 +127,8 @@ class StoryService {
                 int top, std::optional<std::int64_t> as_of);
 
   // The general form: options.select (nullopt: the story's selection), options.as_of as
-  // above. Throws as above, and InvalidInput("word_cutoff") for a cutoff below 1.
+  // above. Throws as above, and InvalidInput("word_cutoff") for a negative cutoff (0: the
+  // memory size).
   AskResult ask(std::int64_t story_id, const std::string& question, const std::string& model,
                 const AskOptions& options);
 
@@ -136,6 +137,21 @@ class StoryService {
   // as_of or supporting seq lies beyond the story's facts.
   void add_questions(std::int64_t story_id, const std::vector<storage::QuestionRecord>& questions);
   std::vector<storage::QuestionRecord> questions(std::int64_t story_id);
+
+  // Stores whole new stories, facts (embedded with `model`) and questions, in ONE write
+  // transaction: all of them or, on any error, none. `model` and `selection` as
+  // create_story. Throws as create_story, add_facts and add_questions would, before
+  // anything is written: InvalidInput("stories[i].facts[j]") for a fact with no words,
+  // InvalidInput("stories[i].questions[k]") for an as_of or supporting seq beyond the
+  // story's facts. One transaction instead of three per story is what makes `memnet import`
+  // fast (a commit waits for the disk). Returns the new ids, in order.
+  struct NewStory {
+    std::string name;
+    std::vector<std::string> facts;
+    std::vector<storage::QuestionRecord> questions;
+  };
+  std::vector<std::int64_t> import_stories(const std::vector<NewStory>& stories,
+                                           const std::string& model, Selection selection);
 
   // A story imported from a bAbI file (one with questions), chosen at random; nullopt when
   // the file has none.

@@ -9,6 +9,7 @@ std::optional<Selection> parse_selection(std::string_view name) {
   if (name == "recent") return Selection::kRecent;
   if (name == "match") return Selection::kMatch;
   if (name == "mixed") return Selection::kMixed;
+  if (name == "expand") return Selection::kExpand;
   return std::nullopt;
 }
 
@@ -20,17 +21,20 @@ std::string_view selection_name(Selection s) {
       return "match";
     case Selection::kMixed:
       return "mixed";
+    case Selection::kExpand:
+      return "expand";
   }
   return "recent";
 }
 
-std::string_view selection_names() { return "recent, match, mixed"; }
+std::string_view selection_names() { return "recent, match, mixed, expand"; }
 
 std::vector<std::int64_t> select_window(FactIndex& index, const std::vector<std::string>& question,
                                         Selection mode, int n, int word_cutoff) {
   const std::int64_t total = index.facts();
   std::vector<std::int64_t> chosen;
   if (n <= 0 || total <= 0) return chosen;
+  if (word_cutoff <= 0) word_cutoff = n;
   const auto take_recent = [&] {
     // The newest facts not chosen yet; `chosen` holds at most n, so n + |chosen| suffice.
     std::vector<std::int64_t> sorted = chosen;
@@ -82,6 +86,22 @@ std::vector<std::int64_t> select_window(FactIndex& index, const std::vector<std:
   return chosen;
 }
 
+std::vector<std::int64_t> expand_window(FactIndex& index, const std::vector<std::string>& question,
+                                        int n, int word_cutoff, int hops, const TopFact& top_fact) {
+  std::vector<std::string> words = question;
+  std::vector<std::int64_t> window = select_window(index, words, Selection::kMatch, n, word_cutoff);
+  for (int k = 1; k <= hops && !window.empty(); ++k) {
+    const std::optional<std::int64_t> top = top_fact(window, k);
+    if (!top) break;
+    // Only words the memory could hold every fact of: names and objects, not "the".
+    for (const std::string& w : index.words(*top)) {
+      if (index.count(w, n) <= n) words.push_back(w);
+    }
+    window = select_window(index, words, Selection::kMatch, n, word_cutoff);
+  }
+  return window;
+}
+
 TokenIndex::TokenIndex(const std::vector<std::vector<std::string>>& sentences)
     : sentences_(sentences) {}
 
@@ -102,6 +122,14 @@ std::vector<std::int64_t> TokenIndex::recent_with(const std::string& word, int n
     if (std::find(s.begin(), s.end(), word) != s.end()) out.push_back(static_cast<std::int64_t>(i));
   }
   return out;
+}
+
+}  // namespace memnet::core
+
+namespace memnet::core {
+
+std::vector<std::string> TokenIndex::words(std::int64_t seq) {
+  return sentences_[static_cast<std::size_t>(seq)];
 }
 
 }  // namespace memnet::core

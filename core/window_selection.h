@@ -12,6 +12,16 @@
 //           first and each brings its most recent facts until n are chosen, so a rare name
 //           is never crowded out by a common place word.
 //   mixed   match, then the most recent other facts until n are chosen.
+//   expand  match, then once per hop k = 1..K: the fact the model's hop k attends to most
+//           over the current window lends its rare words (those in at most n facts: names
+//           and objects, not "the" or a common place) to the question's, and the window is
+//           selected again by match; the answer is the last window's. For multi-hop
+//           questions: "Where is the football?" finds "John picked up the football", whose
+//           "john" then finds "John went to the kitchen" (bench/long_stories.sh measures it).
+//
+// The word cutoff defaults to n, the memory size (KV-MemNN's cutoff, 1000, was its memory
+// size too): a word in more facts than the memory holds cannot narrow it. Measured best on
+// the long-story benchmark (docs/benchmarks.md).
 //
 // The chosen facts always fill the memory most recent first (slot 0 = newest), whatever
 // their distance in the story, so the temporal encoding still orders them by age.
@@ -19,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,14 +37,15 @@
 
 namespace memnet::core {
 
-enum class Selection { kRecent, kMatch, kMixed };
+enum class Selection { kRecent, kMatch, kMixed, kExpand };
 
-inline constexpr int kDefaultWordCutoff = 1000;  // KV-MemNN's frequency cutoff
+// A word cutoff of 0 means the memory size n.
+inline constexpr int kDefaultWordCutoff = 0;
 
-// "recent", "match", "mixed"; nullopt for anything else.
+// "recent", "match", "mixed", "expand"; nullopt for anything else.
 std::optional<Selection> parse_selection(std::string_view name);
 std::string_view selection_name(Selection s);
-// The accepted names, for error messages: "recent, match, mixed".
+// The accepted names, for error messages: "recent, match, mixed, expand".
 std::string_view selection_names();
 
 // What selection reads of a story's first `facts()` facts (seq 0 .. facts()-1).
@@ -45,12 +57,24 @@ class FactIndex {
   virtual std::int64_t count(const std::string& word, std::int64_t cap) = 0;
   // The seqs of the `n` most recent facts holding `word`, most recent first.
   virtual std::vector<std::int64_t> recent_with(const std::string& word, int n) = 0;
+  // The tokens of fact `seq` (expand).
+  virtual std::vector<std::string> words(std::int64_t seq) = 0;
 };
 
-// The seqs a question of tokens `question` sees, at most `n`, most recent first.
+// The seqs a question of tokens `question` sees, at most `n`, most recent first; expand is
+// taken as match here (expand_window does the rest).
 std::vector<std::int64_t> select_window(FactIndex& index, const std::vector<std::string>& question,
                                         Selection mode, int n,
                                         int word_cutoff = kDefaultWordCutoff);
+
+// The seq that hop `k` (1-based) attends to most when the model answers over `window`
+// (most recent first), or nullopt for an empty window.
+using TopFact =
+    std::function<std::optional<std::int64_t>(const std::vector<std::int64_t>& window, int k)>;
+
+// The expand window (above): K + 1 selections, K answers through `top_fact`.
+std::vector<std::int64_t> expand_window(FactIndex& index, const std::vector<std::string>& question,
+                                        int n, int word_cutoff, int hops, const TopFact& top_fact);
 
 // A FactIndex over tokenized sentences held by the caller (which must outlive it); sentence
 // i has seq i.
@@ -60,6 +84,7 @@ class TokenIndex final : public FactIndex {
   std::int64_t facts() override;
   std::int64_t count(const std::string& word, std::int64_t cap) override;
   std::vector<std::int64_t> recent_with(const std::string& word, int n) override;
+  std::vector<std::string> words(std::int64_t seq) override;
 
  private:
   const std::vector<std::vector<std::string>>& sentences_;

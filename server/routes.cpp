@@ -191,7 +191,7 @@ int top_field(const Json& body, int fallback) {
   return it->get<int>();
 }
 
-// "select": "recent" | "match" | "mixed"; nullopt when absent or null.
+// "select": "recent" | "match" | "mixed" | "expand"; nullopt when absent or null.
 std::optional<core::Selection> select_field(const Json& body) {
   const auto it = body.find("select");
   if (it == body.end() || it->is_null()) return std::nullopt;

@@ -167,8 +167,13 @@ void Database::migrate() {
   }
 }
 
-Transaction::Transaction(Database& db, Kind kind) : db_(db) {
-  db_.execute(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+Transaction::Transaction(Database& db, Kind kind)
+    : db_(db), nested_(sqlite3_get_autocommit(db.handle().getHandle()) == 0) {
+  if (nested_) {
+    db_.execute("SAVEPOINT memnet_nested");
+  } else {
+    db_.execute(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
 }
 
 Transaction::~Transaction() {
@@ -176,15 +181,20 @@ Transaction::~Transaction() {
   // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR, ...).
   if (sqlite3_get_autocommit(db_.handle().getHandle()) != 0) return;
   try {
-    db_.execute("ROLLBACK");
+    if (nested_) {
+      db_.execute("ROLLBACK TO memnet_nested");
+      db_.execute("RELEASE memnet_nested");
+    } else {
+      db_.execute("ROLLBACK");
+    }
   } catch (const StorageError&) {
     // Nothing more to do: the connection closes the transaction when it closes.
   }
 }
 
 void Transaction::commit() {
-  db_.execute("COMMIT");  // on failure the destructor rolls back
-  open_ = false;
+  db_.execute(nested_ ? "RELEASE memnet_nested" : "COMMIT");  // on failure the destructor
+  open_ = false;                                              // rolls back
 }
 
 }  // namespace memnet::storage

@@ -134,7 +134,8 @@ class Database {
 
 // A transaction that rolls back unless commit() is called. kWrite is BEGIN IMMEDIATE (takes
 // the write lock at once, so a busy file fails at the start, not halfway); kRead is a plain
-// BEGIN, which gives a consistent snapshot for several SELECTs. Not nestable.
+// BEGIN, which gives a consistent snapshot for several SELECTs. Opened inside another
+// transaction on the same connection it is a savepoint (either kind).
 class Transaction {
  public:
   enum class Kind { kWrite, kRead };
@@ -148,6 +149,9 @@ class Transaction {
 
  private:
   Database& db_;
+  // Opened inside another transaction: a savepoint, whose commit becomes part of the outer
+  // transaction and whose rollback undoes only its own writes.
+  bool nested_ = false;
   bool open_ = true;
 };
 

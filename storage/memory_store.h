@@ -35,7 +35,8 @@ struct StoryRecord {
   std::int64_t facts = 0;    // number of facts
   std::int64_t version = 0;  // changes whenever facts are appended
   std::string created_at;
-  std::string selection = "recent";  // how questions fill their window: recent, match, mixed
+  std::string selection =
+      "recent";  // how questions fill their window: recent, match, mixed, expand
 };
 
 struct FactRecord {
@@ -64,7 +65,7 @@ std::optional<ModelRef> find_model_ref(Database& db, const std::string& name);
 // holds that many stories (dialogs included) gets StorageError kLimit and nothing is written;
 // the count and the insert share one transaction, so writers in other processes cannot
 // overshoot it.
-// `selection` is one of recent, match, mixed (core/window_selection.h); another value is a
+// `selection` is one of recent, match, mixed, expand (core/window_selection.h); another value is a
 // StorageError (the CHECK constraint) and nothing is written.
 std::int64_t create_story(Database& db, const std::string& name, const std::string& model,
                           std::int64_t max_stories = 0, const std::string& selection = "recent");

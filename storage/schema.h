@@ -182,7 +182,7 @@ CREATE TABLE dialogs (
     // the facts holding that word (each word once per fact), filled here for older files.
     R"sql(
 ALTER TABLE stories ADD COLUMN selection TEXT NOT NULL DEFAULT 'recent'
-  CHECK (selection IN ('recent', 'match', 'mixed'));
+  CHECK (selection IN ('recent', 'match', 'mixed', 'expand'));
 
 CREATE TABLE fact_words (
   story_id INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,

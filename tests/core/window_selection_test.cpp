@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/story_service.h"
@@ -86,9 +89,12 @@ TEST_CASE("window selection: recent, match (rarest word first, cutoff) and mixed
   // room for two the kitchen facts win over more recent facts holding only "the".
   const auto kitchen = datasets::tokenize("Is anyone in the kitchen?");
   CHECK(select_window(index, kitchen, Selection::kMatch, 2) == Seqs{4, 0});
-  CHECK(select_window(index, kitchen, Selection::kMatch, 3) == Seqs{5, 4, 0});
+  CHECK(select_window(index, kitchen, Selection::kMatch, 3, 1000) == Seqs{5, 4, 0});
+  // The default cutoff is the memory size: "the" (6 facts) is ignored with n = 3.
+  CHECK(select_window(index, kitchen, Selection::kMatch, 3) == Seqs{4, 0});
   // Above the cutoff a word is ignored: "the" (6 facts) with a cutoff of 5.
   CHECK(select_window(index, kitchen, Selection::kMatch, 10, 5) == Seqs{4, 0});
+  CHECK(select_window(index, kitchen, Selection::kMatch, 10, 1000) == Seqs{5, 4, 3, 2, 1, 0});
   // Every word above the cutoff: the rarest one is kept.
   CHECK(select_window(index, kitchen, Selection::kMatch, 10, 1) == Seqs{4, 0});
   // No word of the question in the story: match is empty, mixed falls back to recent.
@@ -97,9 +103,43 @@ TEST_CASE("window selection: recent, match (rarest word first, cutoff) and mixed
   CHECK(select_window(index, none, Selection::kMixed, 2) == Seqs{5, 4});
   CHECK(parse_selection("match") == Selection::kMatch);
   CHECK_FALSE(parse_selection("Match").has_value());
-  for (const Selection s : {Selection::kRecent, Selection::kMatch, Selection::kMixed}) {
+  for (const Selection s :
+       {Selection::kRecent, Selection::kMatch, Selection::kMixed, Selection::kExpand}) {
     CHECK(parse_selection(selection_name(s)) == s);
   }
+}
+
+TEST_CASE("window selection: expand adds the rare words of the fact each hop attends to") {
+  const auto facts = tokens_of({
+      "John went to the kitchen.",     // 0
+      "John picked up the football.",  // 1
+      "Mary went to the garden.",      // 2
+      "Sandra went to the office.",    // 3
+      "Daniel went to the hallway.",   // 4
+  });
+  TokenIndex index(facts);
+  const auto q = datasets::tokenize("Where is the football?");
+  // match alone: "the" is in all 5 facts (> n = 4) and ignored; "football" finds fact 1.
+  CHECK(select_window(index, q, Selection::kMatch, 4) == Seqs{1});
+  std::vector<std::pair<Seqs, int>> asked;
+  const auto most_recent = [&](const Seqs& window, int k) -> std::optional<std::int64_t> {
+    asked.emplace_back(window, k);
+    return window.front();
+  };
+  // Hop 1 attends to fact 1, whose "john" brings fact 0; "picked" and "up" find only fact 1.
+  CHECK(expand_window(index, q, 4, 0, 2, most_recent) == Seqs{1, 0});
+  REQUIRE(asked.size() == 2);
+  CHECK(asked[0] == std::pair<Seqs, int>{Seqs{1}, 1});
+  CHECK(asked[1] == std::pair<Seqs, int>{Seqs{1, 0}, 2});
+  // No hops, or no top fact: match's window.
+  CHECK(expand_window(index, q, 4, 0, 0, most_recent) == Seqs{1});
+  CHECK(expand_window(index, q, 4, 0, 3,
+                      [](const Seqs&, int) { return std::optional<std::int64_t>(); }) == Seqs{1});
+  // A common word of the attended fact ("went": 4 facts > n = 3) is not added.
+  asked.clear();
+  const auto q_mary = datasets::tokenize("Where is Mary?");
+  CHECK(expand_window(index, q_mary, 3, 0, 1, most_recent) == Seqs{2});
+  CHECK(index.words(1) == datasets::tokenize("John picked up the football."));
 }
 
 TEST_CASE("window selection: match finds a fact older than the memory; stored equals inline") {
@@ -111,7 +151,8 @@ TEST_CASE("window selection: match finds a fact older than the memory; stored eq
   CHECK(story.selection == "recent");
   service.add_facts(story.id, told);
 
-  for (const Selection mode : {Selection::kRecent, Selection::kMatch, Selection::kMixed}) {
+  for (const Selection mode :
+       {Selection::kRecent, Selection::kMatch, Selection::kMixed, Selection::kExpand}) {
     CAPTURE(selection_name(mode));
     AskOptions o;
     o.select = mode;
@@ -127,11 +168,15 @@ TEST_CASE("window selection: match finds a fact older than the memory; stored eq
     } else if (mode == Selection::kMatch) {
       CHECK(seen == std::vector<int>{3, 7});  // Mary's two facts, oldest first
       CHECK(stored.memory_first == 3);
-    } else {
+    } else if (mode == Selection::kMixed) {
       CHECK(stored.window == 10);
       CHECK(seen[0] == 3);
       CHECK(seen[1] == 7);
       CHECK(seen[2] == 192);  // then the 8 most recent
+    } else {
+      CHECK(stored.select == Selection::kExpand);
+      CHECK(std::find(seen.begin(), seen.end(), 3) != seen.end());  // match's facts stay
+      CHECK(std::find(seen.begin(), seen.end(), 7) != seen.end());
     }
     // as_of: the story as it stood with its first 6 facts (Mary's first move only).
     o.as_of = 6;
@@ -150,7 +195,7 @@ TEST_CASE("window selection: match finds a fact older than the memory; stored eq
   recent.select = Selection::kRecent;
   CHECK(service.ask(by_match.id, "Where is Mary?", "", recent).window == 10);
   AskOptions bad;
-  bad.word_cutoff = 0;
+  bad.word_cutoff = -1;
   CHECK_THROWS_AS(service.ask(by_match.id, "Where is Mary?", "", bad), InvalidInput);
   // Deleting a story deletes its word index rows.
   REQUIRE(service.delete_story(by_match.id));
@@ -161,6 +206,33 @@ TEST_CASE("window selection: match finds a fact older than the memory; stored eq
                             s.executeStep();
                             return s.getColumn(0).getInt64();
                           }) == 0);
+}
+
+TEST_CASE("window selection: expand over a stored story equals inline and widens the window") {
+  const std::string path = (memnet::testing::temp_dir("select_expand") / "m.db").string();
+  memnet::testing::save_fixture_model(path, "m", 12, 3, 12, 10);  // memory of 10 facts
+  StoryService service(path);
+  std::vector<std::string> told = {"John picked up the football."};
+  const std::vector<std::string> others = {"Daniel", "Sandra", "Mary"};
+  for (int i = 1; i < 150; ++i) {
+    told.push_back(i == 60 || i == 90 ? "John went to the kitchen."
+                                      : fmt::format("{} moved to the office.",
+                                                    others[static_cast<size_t>(i) % 3]));
+  }
+  const auto story = service.create_story("football", "", Selection::kExpand);
+  CHECK(story.selection == "expand");
+  service.add_facts(story.id, told);
+  const AskResult stored = service.ask(story.id, "Where is the football?", "");
+  AskOptions o;
+  o.select = Selection::kExpand;
+  const AskResult inline_result = service.ask_inline(told, "Where is the football?", "", o);
+  check_same(stored, inline_result);
+  // The football fact alone is match's window; its "john" brings John's two moves.
+  std::vector<int> seen;
+  for (const auto& a : stored.hops[0]) seen.push_back(a.sentence);
+  CHECK(seen == std::vector<int>{0, 60, 90});
+  o.select = Selection::kMatch;
+  CHECK(service.ask(story.id, "Where is the football?", "", o).window == 1);
 }
 
 TEST_CASE(
