@@ -63,7 +63,7 @@ for mode in all top none; do
   printf '%-6s %6d bytes\n' "$mode" \
     "$(ask "{\"question\": \"Where is Mary?\", \"attention\": \"$mode\"}" | wc -c)"
 done
-echo "answer: $(sed 's/.*"answer":"\([^"]*\)".*/\1/' "$static/answer.json" | head -c 40)"
+echo "answer: $(python3 -c 'import json, sys; print(json.load(sys.stdin)["answer"])' < "$static/answer.json")"
 
 # (c) nginx, unprivileged, in the foreground, with its own config and prefix.
 prefix="$out/http_vs_nginx_nginx"

@@ -410,6 +410,7 @@ struct StoryService::Impl {
     r.memory_first =
         window->facts.empty() ? r.sentences : static_cast<int>(window->facts.back().seq);
     r.attention = asked.attention;
+    if (asked.attention != AttentionDetail::kNone) r.hops.reserve(p.attention.size());
     for (const auto& attention : p.attention) {
       if (asked.attention != AttentionDetail::kNone) {
         const std::vector<int> slots =
