@@ -47,6 +47,7 @@ trap cleanup EXIT
 
 # (b) memnet, and the full answer saved as the static file.
 log="$out/http_vs_nginx_serve.log"
+: > "$log"  # empty now: a previous run's line must not be read before the server writes
 ./build/memnet serve --db "$db" --port 0 --threads "$threads" 2> "$log" &
 pids+=($!)
 for _ in $(seq 100); do grep -q 'http://' "$log" && break; sleep 0.1; done
