@@ -32,6 +32,30 @@ std::vector<int> top_indices(const engine::Vector& p, int top) {
   return order;
 }
 
+std::optional<AttentionDetail> parse_attention_detail(std::string_view name) {
+  if (name == "all") return AttentionDetail::kAll;
+  if (name == "top") return AttentionDetail::kTop;
+  if (name == "none") return AttentionDetail::kNone;
+  return std::nullopt;
+}
+
+std::string_view attention_detail_names() { return "all, top, none"; }
+
+std::vector<int> attention_slots(const Eigen::Ref<const engine::Vector>& p, AttentionDetail detail,
+                                 int top) {
+  const int n = static_cast<int>(p.size());
+  std::vector<int> slots;
+  if (detail == AttentionDetail::kNone) return slots;
+  slots.reserve(static_cast<size_t>(n));
+  for (int slot = n - 1; slot >= 0; --slot) slots.push_back(slot);  // oldest first
+  if (detail == AttentionDetail::kAll) return slots;
+  const size_t k = std::min<size_t>(slots.size(), static_cast<size_t>(std::max(1, top)));
+  std::partial_sort(slots.begin(), slots.begin() + static_cast<long>(k), slots.end(),
+                    [&](int a, int b) { return p(a) > p(b) || (p(a) == p(b) && a > b); });
+  slots.resize(k);
+  return slots;
+}
+
 std::vector<std::string> unique_words(const std::vector<std::string>& words) {
   std::vector<std::string> out;
   for (const auto& w : words) {
@@ -99,19 +123,27 @@ AskResult ask(const engine::Memn2n& model, const engine::Vocabulary& vocab,
   r.window = static_cast<int>(window.size());
   r.sentences = static_cast<int>(story.size());
   r.memory_first = window.empty() ? r.sentences : static_cast<int>(window.front());
+  r.attention = options.attention;
+  if (options.attention != AttentionDetail::kNone) r.hops.reserve(p.attention.size());
   // The window's sentences, oldest first, copied once for the result to own.
-  auto texts = std::make_shared<std::vector<std::string>>();
-  texts->reserve(window.size());
-  for (const std::int64_t seq : window) texts->push_back(story[static_cast<size_t>(seq)]);
+  std::shared_ptr<std::vector<std::string>> texts;
+  if (options.attention != AttentionDetail::kNone) {
+    texts = std::make_shared<std::vector<std::string>>();
+    texts->reserve(window.size());
+    for (const std::int64_t seq : window) texts->push_back(story[static_cast<size_t>(seq)]);
+  }
   for (const auto& attention : p.attention) {
-    std::vector<Attention> hop;
-    const int n = static_cast<int>(attention.size());
-    hop.reserve(static_cast<size_t>(n));
-    for (int slot = n - 1; slot >= 0; --slot) {  // oldest first
-      const size_t i = window.size() - 1 - static_cast<size_t>(slot);
-      hop.push_back({static_cast<int>(window[i]), (*texts)[i], attention(slot)});
+    if (options.attention != AttentionDetail::kNone) {
+      const std::vector<int> slots =
+          attention_slots(attention, options.attention, options.attention_top);
+      std::vector<Attention> hop;
+      hop.reserve(slots.size());
+      for (const int slot : slots) {
+        const size_t i = window.size() - 1 - static_cast<size_t>(slot);
+        hop.push_back({static_cast<int>(window[i]), (*texts)[i], attention(slot)});
+      }
+      r.hops.push_back(std::move(hop));
     }
-    r.hops.push_back(std::move(hop));
     r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));
   }
   r.unknown_words = unique_words(unknown);

@@ -27,6 +27,19 @@ struct Attention {
   std::int64_t fact_id = 0;  // a stored fact's id; 0 for a story given inline
 };
 
+// How much of each hop's attention an answer carries (the HTTP "attention" field).
+//   kAll:  every fact of the memory window, in story order (the default)
+//   kTop:  the `attention_top` strongest facts, by weight descending, ties in story order
+//   kNone: none; AskResult::hops is left empty (empty_weight is still filled)
+enum class AttentionDetail { kAll, kTop, kNone };
+
+inline constexpr int kDefaultAttentionTop = 3;  // facts per hop for kTop
+
+// "all", "top", "none"; nullopt for anything else.
+std::optional<AttentionDetail> parse_attention_detail(std::string_view name);
+// The accepted names, for error messages: "all, top, none".
+std::string_view attention_detail_names();
+
 struct Alternative {
   std::string answer;
   float probability = 0;
@@ -56,6 +69,9 @@ struct AskResult {
   // Owns the texts the hops' Attention::text view (the window's sentences, once: not one
   // copy per hop); copies of the result share it.
   std::shared_ptr<const void> text_owner;
+  // How `hops` was cut: kTop keeps each hop's strongest facts, largest first; kNone leaves
+  // `hops` empty.
+  AttentionDetail attention = AttentionDetail::kAll;
 };
 
 // How a question is answered, beyond its words.
@@ -67,6 +83,8 @@ struct AskOptions {
   // choice when stored, else recent.
   std::optional<Selection> select;
   int word_cutoff = kDefaultWordCutoff;  // match, mixed, expand; 0: the memory size
+  AttentionDetail attention = AttentionDetail::kAll;  // how much of each hop to return
+  int attention_top = kDefaultAttentionTop;           // kTop: facts per hop (at least 1)
 };
 
 // The seq of the fact hop k (1-based) of `p` attends to most, the prediction made over
@@ -84,6 +102,12 @@ std::vector<std::string> unique_words(const std::vector<std::string>& words);
 // Indices of the `top` (at least 1) largest entries of `p`, largest first, ties to the
 // lower index: the alternatives of an answer, the ranked candidates of a dialog reply.
 std::vector<int> top_indices(const engine::Vector& p, int top);
+
+// The memory slots one hop's attention `p` (slot 0 = most recent) is reported over, in the
+// order reported: kAll every slot oldest first, kTop the `top` largest weights (at least 1)
+// largest first with ties oldest first, kNone none.
+std::vector<int> attention_slots(const Eigen::Ref<const engine::Vector>& p, AttentionDetail detail,
+                                 int top);
 
 // `story` is one sentence per entry. Throws std::invalid_argument when the question has no
 // word at all (after tokenizing), never for unknown words.

@@ -438,14 +438,20 @@ struct StoryService::Impl {
     r.sentences = static_cast<int>(window->story_facts);
     r.memory_first =
         window->facts.empty() ? r.sentences : static_cast<int>(window->facts.back().seq);
+    r.attention = asked.attention;
+    if (asked.attention != AttentionDetail::kNone) r.hops.reserve(p.attention.size());
     for (const auto& attention : p.attention) {
-      std::vector<Attention> hop;
-      hop.reserve(static_cast<std::size_t>(window->memory.n));
-      for (int slot = window->memory.n - 1; slot >= 0; --slot) {  // oldest first
-        const FactRecord& f = window->facts[static_cast<std::size_t>(slot)];
-        hop.push_back({static_cast<int>(f.seq), f.text, attention(slot), f.id});
+      if (asked.attention != AttentionDetail::kNone) {
+        const std::vector<int> slots =
+            attention_slots(attention.head(window->memory.n), asked.attention, asked.attention_top);
+        std::vector<Attention> hop;
+        hop.reserve(slots.size());
+        for (const int slot : slots) {
+          const FactRecord& f = window->facts[static_cast<std::size_t>(slot)];
+          hop.push_back({static_cast<int>(f.seq), f.text, attention(slot), f.id});
+        }
+        r.hops.push_back(std::move(hop));
       }
-      r.hops.push_back(std::move(hop));
       r.empty_weight.push_back(std::max(0.0f, 1.0f - attention.sum()));
     }
     r.unknown_words = unique_words(unknown);

@@ -101,15 +101,10 @@ void question_object(JsonWriter& w, const storage::QuestionRecord& q) {
   w.end_array().end_object();
 }
 
-void ask_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
-  w.key("model").value(r.model).key("answer").value(r.answer);
-  w.key("probability").value(r.probability);
-  w.key("alternatives").begin_array();
-  for (const auto& a : r.alternatives) {
-    w.begin_object().key("answer").value(a.answer).key("probability").value(a.probability);
-    w.end_object();
-  }
-  w.end_array();
+namespace {
+
+// "hops":[{"hop","attention":[...],"empty_weight"}] of an answer.
+void hop_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
   w.key("hops").begin_array();
   for (std::size_t k = 0; k < r.hops.size(); ++k) {
     w.begin_object().key("hop").value(static_cast<int>(k + 1)).key("attention").begin_array();
@@ -127,6 +122,20 @@ void ask_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
     w.end_object();
   }
   w.end_array();
+}
+
+}  // namespace
+
+void ask_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
+  w.key("model").value(r.model).key("answer").value(r.answer);
+  w.key("probability").value(r.probability);
+  w.key("alternatives").begin_array();
+  for (const auto& a : r.alternatives) {
+    w.begin_object().key("answer").value(a.answer).key("probability").value(a.probability);
+    w.end_object();
+  }
+  w.end_array();
+  if (r.attention != core::AttentionDetail::kNone) hop_fields(w, r, stored);
   w.key("unknown_words").value(r.unknown_words);
   w.key("memory").begin_object();
   w.key(stored ? "facts" : "sentences").value(r.sentences);

@@ -28,10 +28,11 @@ void model_detail_object(JsonWriter& w, const core::ModelInfo& model);
 void question_object(JsonWriter& w, const storage::QuestionRecord& question);
 // "model","answer","probability","alternatives":[{"answer","probability"}],
 // "hops":[{"hop":1,"attention":[{"id","seq","text","weight"}],"empty_weight"}],
-// "unknown_words":[...],"memory":{"facts","first_seq","size"}, and for an imported
+// "unknown_words":[...],"memory":{"facts","first_seq","size","select"}, and for an imported
 // question "gold":{"answer","supporting":[seq...],"correct"}
 // `stored`: attention names facts by id and seq; otherwise by "index" into the inline story
-// (and "memory" has "sentences" and "first_index").
+// (and "memory" has "sentences" and "first_index"). "hops" is left out when
+// result.attention is kNone; with kTop it holds the hops as result.hops cut them.
 void ask_fields(JsonWriter& w, const core::AskResult& result, bool stored);
 
 // "id","model","created_at" of a dialog.

@@ -204,8 +204,22 @@ std::optional<core::Selection> select_field(const Json& body) {
   return s;
 }
 
-// The window options of an ask request: "select" and "word_cutoff".
+// "attention": "all" | "top" | "none"; "all" when absent or null.
+core::AttentionDetail attention_field(const Json& body) {
+  const auto it = body.find("attention");
+  if (it == body.end() || it->is_null()) return core::AttentionDetail::kAll;
+  const std::optional<core::AttentionDetail> a =
+      it->is_string() ? core::parse_attention_detail(it->get<std::string>()) : std::nullopt;
+  if (!a) {
+    throw InvalidInput(
+        "attention", fmt::format("'attention' must be one of: {}", core::attention_detail_names()));
+  }
+  return *a;
+}
+
+// The window and answer options of an ask request: "select", "word_cutoff" and "attention".
 void window_fields(const Json& body, core::AskOptions& options) {
+  options.attention = attention_field(body);
   options.select = select_field(body);
   const auto it = body.find("word_cutoff");
   if (it == body.end() || it->is_null()) return;

@@ -14,9 +14,11 @@
 //                                        and its imported questions
 //   DELETE /v1/stories/{id}              story, facts and embeddings
 //   POST   /v1/stories/{id}/facts        {"fact": "..."} or {"facts": [...]} -> 201 ids
-//   POST   /v1/stories/{id}/ask          {"question", "model"?, "top"?, "as_of"?} -> answer,
-//                                        attention, and "gold" for an imported question
-//   POST   /v1/ask                       {"story": [...] | "text", "question", "model"?, "top"?}
+//   POST   /v1/stories/{id}/ask          {"question", "model"?, "top"?, "as_of"?, "select"?,
+//                                        "word_cutoff"?, "attention"?} -> answer, attention
+//                                        (all, top or none), "gold" for an imported question
+//   POST   /v1/ask                       {"story": [...] | "text", "question", "model"?, "top"?,
+//                                        "select"?, "word_cutoff"?, "attention"?}
 //   POST   /v1/dialogs                   {"model"?} -> 201 dialog (a dialog model's)
 //   GET    /v1/dialogs/{id}              dialog with its utterances
 //   DELETE /v1/dialogs/{id}              dialog with its utterances and embeddings

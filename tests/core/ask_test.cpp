@@ -42,3 +42,17 @@ TEST_CASE("ask: answers with attention per hop, reports unknown words once, neve
   const auto empty_story = core::ask(model, v, {}, "Where is Mary?");
   CHECK(empty_story.hops[0].empty());
 }
+
+TEST_CASE("ask: attention slots are all oldest first, the top k by weight, or none") {
+  engine::Vector p(5);
+  p << 0.1f, 0.4f, 0.1f, 0.3f, 0.1f;  // slot 0 = most recent
+  using core::AttentionDetail;
+  CHECK(core::attention_slots(p, AttentionDetail::kAll, 3) == std::vector<int>{4, 3, 2, 1, 0});
+  // Ties in story order: slot 4 is older than 2 and 0.
+  CHECK(core::attention_slots(p, AttentionDetail::kTop, 3) == std::vector<int>{1, 3, 4});
+  CHECK(core::attention_slots(p, AttentionDetail::kTop, 9).size() == 5);
+  CHECK(core::attention_slots(p, AttentionDetail::kTop, 0) == std::vector<int>{1});
+  CHECK(core::attention_slots(p, AttentionDetail::kNone, 3).empty());
+  CHECK(core::parse_attention_detail("top") == AttentionDetail::kTop);
+  CHECK(!core::parse_attention_detail("Top"));
+}
