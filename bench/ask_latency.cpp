@@ -9,6 +9,10 @@
 //   memnet_bench_ask --model FILE [--name NAME] [--sentences 50] [--calls 5000]
 //                    [--only inline|stored|routes|encode]  (the others run once: for perf)
 // The model file is copied to a temporary file, which gets the story; FILE is not changed.
+//
+// On a story already stored (bench/large_store.sh), the stored ask alone, the first call
+// (cold: the window read from the file) apart from the rest (warm):
+//   memnet_bench_ask --db FILE --story ID [--question Q] [--select MODE] [--calls 5000]
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -57,6 +61,8 @@ Figures time_calls(int calls, const std::function<bool()>& call) {
 
 int main(int argc, char** argv) {
   std::string model_path, name, only;  // only: inline, stored, routes or encode (for perf)
+  std::string db_path, question_text = "Where is Mary?", select;
+  std::int64_t story_id = 0;
   int sentences = 50, calls = 5000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -70,10 +76,45 @@ int main(int argc, char** argv) {
       calls = std::atoi(argv[i + 1]);
     else if (flag == "--only")
       only = argv[i + 1];
+    else if (flag == "--db")
+      db_path = argv[i + 1];
+    else if (flag == "--story")
+      story_id = std::atoll(argv[i + 1]);
+    else if (flag == "--question")
+      question_text = argv[i + 1];
+    else if (flag == "--select")
+      select = argv[i + 1];
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
     }
+  }
+  if (!db_path.empty()) {
+    try {
+      memnet::core::StoryService service(db_path);
+      memnet::core::AskOptions options;
+      if (!select.empty()) {
+        options.select = memnet::core::parse_selection(select);
+        if (!options.select) throw std::runtime_error("unknown --select " + select);
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto first = service.ask(story_id, question_text, "", options);
+      const double cold =
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      const Figures warm = time_calls(
+          calls, [&] { return !service.ask(story_id, question_text, "", options).answer.empty(); });
+      std::cout << fmt::format(
+          "stored ask, story {} ({} facts, window {}, select {}): cold {:.1f} us; warm median "
+          "{:.1f} us  p99 {:.1f} us  max {:.1f} us ({} calls)\n",
+          story_id, first.sentences, first.window, memnet::core::selection_name(first.select), cold,
+          warm.median, warm.p99, warm.max, calls);
+      std::cout << fmt::format("RESULT cold_us={:.1f} p50_us={:.1f} p99_us={:.1f}\n", cold,
+                               warm.median, warm.p99);
+    } catch (const std::exception& e) {
+      std::cerr << "memnet_bench_ask: error: " << e.what() << "\n";
+      return 1;
+    }
+    return 0;
   }
   if (model_path.empty() || sentences < 1 || calls < 1) {
     std::cerr

@@ -82,7 +82,7 @@ struct AskOptions {
   // How the memory window is filled (core/window_selection.h); nullopt: the story's own
   // choice when stored, else recent.
   std::optional<Selection> select;
-  int word_cutoff = kDefaultWordCutoff;  // match, mixed, expand; 0: the memory size
+  int word_cutoff = kDefaultWordCutoff;               // match, mixed, expand; 0: the memory size
   AttentionDetail attention = AttentionDetail::kAll;  // how much of each hop to return
   int attention_top = kDefaultAttentionTop;           // kTop: facts per hop (at least 1)
 };

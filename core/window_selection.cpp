@@ -63,11 +63,18 @@ std::vector<std::int64_t> select_window(FactIndex& index, const std::vector<std:
     if (facts > 0 && facts <= word_cutoff) keys.push_back(w);
   }
   if (keys.empty()) {
-    // Every word is common: the rarest one, counted in full, still narrows the story.
-    std::int64_t fewest = 0;
+    // Every word is common: the rarest one still narrows the story. Each count stops one
+    // past the fewest so far (the first in full), and a lone candidate needs no count.
+    std::int64_t fewest = total;
+    const auto present = std::count_if(words.begin(), words.end(),
+                                       [](const auto& entry) { return entry.first > 0; });
     for (const auto& [capped, w] : words) {
       if (capped == 0) continue;
-      const std::int64_t facts = index.count(w, total);
+      if (present == 1) {
+        keys.assign(1, w);
+        break;
+      }
+      const std::int64_t facts = index.count(w, keys.empty() ? total : fewest - 1);
       if (keys.empty() || facts < fewest) {
         keys.assign(1, w);
         fewest = facts;
