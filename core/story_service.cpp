@@ -166,6 +166,42 @@ struct StoryService::Impl {
   std::uint64_t cache_hits = 0;
   std::uint64_t cache_misses = 0;
 
+  // A story's model and selection, which never change once it is created (and ids are
+  // never reused: AUTOINCREMENT), kept so that a stored ask reads one row, the version.
+  struct StoryHead {
+    std::string model;
+    Selection selection = Selection::kRecent;
+  };
+  std::mutex heads_mutex;
+  std::unordered_map<std::int64_t, StoryHead> heads;
+  static constexpr std::size_t kMaxHeads = 100000;  // then forgotten all at once
+
+  StoryHead story_head(Database& db, std::int64_t story_id) {
+    {
+      std::lock_guard lock(heads_mutex);
+      if (const auto it = heads.find(story_id); it != heads.end()) return it->second;
+    }
+    StoryHead head;
+    std::string selection;
+    db.with_cached_statement("SELECT coalesce(model, ''), selection FROM stories WHERE id = ?",
+                             [&](SQLite::Statement& s) {
+                               s.bind(1, story_id);
+                               if (!s.executeStep())
+                                 throw NotFound(fmt::format("no story with id {}", story_id));
+                               head.model = s.getColumn(0).getString();
+                               selection = s.getColumn(1).getString();
+                             });
+    const std::optional<Selection> parsed = parse_selection(selection);
+    if (!parsed) {
+      throw StorageError(fmt::format("{}: story {} has an unknown selection", db_path, story_id));
+    }
+    head.selection = *parsed;
+    std::lock_guard lock(heads_mutex);
+    if (heads.size() >= kMaxHeads) heads.clear();
+    heads.emplace(story_id, head);
+    return head;
+  }
+
   std::vector<std::string> model_names() const {
     std::shared_lock lock(models_mutex);
     std::vector<std::string> names;
@@ -278,6 +314,10 @@ struct StoryService::Impl {
   }
 
   void forget_story(std::int64_t story) {
+    {
+      std::lock_guard lock(heads_mutex);
+      heads.erase(story);
+    }
     std::lock_guard lock(cache_mutex);
     for (auto it = cache.begin(); it != cache.end();) {
       if (it->first.first == story) {
@@ -391,17 +431,9 @@ struct StoryService::Impl {
     std::string story_model;
     std::optional<Selection> mode = asked.select;
     if (requested.empty() || !mode) {
-      db->with_cached_statement("SELECT coalesce(model, ''), selection FROM stories WHERE id = ?",
-                                [&](SQLite::Statement& s) {
-                                  s.bind(1, story_id);
-                                  if (!s.executeStep())
-                                    throw NotFound(fmt::format("no story with id {}", story_id));
-                                  story_model = s.getColumn(0).getString();
-                                  if (!mode) mode = parse_selection(s.getColumn(1).getString());
-                                });
-      if (!mode) {
-        throw StorageError(fmt::format("{}: story {} has an unknown selection", db_path, story_id));
-      }
+      const StoryHead head = story_head(*db, story_id);
+      story_model = head.model;
+      if (!mode) mode = head.selection;
     }
     std::shared_ptr<const ServedModel> m = pick_model(requested, story_model);
     if (reload) {
