@@ -8,9 +8,9 @@
 //
 // Distractors never mention the question's subject. The excluded words are the people named
 // in the question or in its supporting facts (a person: the first word of a statement that
-// holds no pronoun) and the question's other words that occur in its supporting facts and in
-// fewer than half of the file's statements (task 2's object, "football"; not "the"). So no
-// distractor changes the gold answer.
+// holds no pronoun) and, when the question names no person, its words that occur in its
+// supporting facts and in fewer than half of the file's statements (task 2's object,
+// "football"; not "the"). So no distractor changes the gold answer.
 // Pronouns: a statement holding he/she/they/him/her/them is kept in one block with the
 // statement before it (its antecedent), in the question's story and in the distractors, and
 // blocks are interleaved whole; a pronoun never moves away from the name it refers to.
@@ -289,9 +289,13 @@ int main(int argc, char** argv) {
             if (people.count(w)) excluded.insert(w);
           }
         }
+        const bool names_person =
+            std::any_of(q.tokens.begin(), q.tokens.end(),
+                        [&](const std::string& w) { return people.count(w); });
         for (const auto& w : q.tokens) {
           if (people.count(w)) excluded.insert(w);
-          if (support_words.count(w) && statements_with[w] < common) excluded.insert(w);
+          if (!names_person && support_words.count(w) && statements_with[w] < common)
+            excluded.insert(w);
         }
         if (example_excluded < 0) {
           example_excluded = static_cast<std::int64_t>(excluded.size());
