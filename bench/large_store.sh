@@ -96,7 +96,7 @@ for spec in "$short_id:recent:50 facts" "$long_id:recent:$long_facts facts, rece
   body="{\"question\": \"Where is Mary?\", \"select\": \"$mode\"}"
   cold=$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' -d "$body" \
     "$base/v1/stories/$id/ask")
-  line=$(MEMNET_STORY="$id" MEMNET_BODY="$body" wrk -t1 -c1 -d"${duration}s" -s bench/large_ask.lua "$base" |
+  line=$(MEMNET_STORY="$id" MEMNET_SELECT="$mode" wrk -t1 -c1 -d"${duration}s" -s bench/ask.lua "$base" |
     grep '^RESULT')
   echo "$line" | sed 's/RESULT //' | awk -v l="$label" -v cold="$cold" '{
     for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }

@@ -138,6 +138,27 @@ class StoredIndex final : public FactIndex {
   std::int64_t facts_;
 };
 
+// Questions asked of a story of `facts` facts: each as_of within it, each supporting seq
+// before its question. InvalidInput("<field>[i]") otherwise.
+void check_questions(const std::vector<storage::QuestionRecord>& questions, std::int64_t facts,
+                     const std::string& field) {
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    const auto& q = questions[i];
+    const std::string name = fmt::format("{}[{}]", field, i);
+    if (q.as_of < 0 || q.as_of > facts) {
+      throw InvalidInput(name,
+                         fmt::format("as_of {} is beyond the story's {} facts", q.as_of, facts));
+    }
+    for (const std::int64_t seq : q.supporting) {
+      if (seq < 0 || seq >= q.as_of) {
+        throw InvalidInput(name, fmt::format("supporting fact {} is not among the {} facts "
+                                             "before the question",
+                                             seq, q.as_of));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 struct StoryService::Impl {
@@ -200,6 +221,17 @@ struct StoryService::Impl {
     if (heads.size() >= kMaxHeads) heads.clear();
     heads.emplace(story_id, head);
     return head;
+  }
+
+  // The model a new story is made with: `model` once checked (NotFound, or InvalidInput for
+  // a dialog model); "" means the file's only question-answering model, if it has one.
+  std::string new_story_model(const std::string& model) {
+    if (!model.empty()) {
+      pick_model(model, "");
+      return model;
+    }
+    const auto names = qa_model_names();
+    return names.size() == 1 ? names[0] : "";
   }
 
   std::vector<std::string> model_names() const {
@@ -520,12 +552,7 @@ std::vector<ModelInfo> StoryService::models() const {
 
 storage::StoryRecord StoryService::create_story(const std::string& name, const std::string& model,
                                                 Selection selection) {
-  std::string model_name = model;
-  if (!model.empty()) {
-    impl_->pick_model(model, "");  // NotFound, or InvalidInput for a dialog model
-  } else if (const auto names = impl_->qa_model_names(); names.size() == 1) {
-    model_name = names[0];
-  }
+  const std::string model_name = impl_->new_story_model(model);
   auto db = impl_->pool.acquire();
   std::int64_t id = 0;
   {
@@ -664,21 +691,7 @@ void StoryService::add_questions(std::int64_t story_id,
   auto db = impl_->pool.acquire();
   const auto story = storage::find_story(*db, story_id);
   if (!story) throw NotFound(fmt::format("no story with id {}", story_id));
-  for (std::size_t i = 0; i < questions.size(); ++i) {
-    const auto& q = questions[i];
-    const std::string field = fmt::format("questions[{}]", i);
-    if (q.as_of < 0 || q.as_of > story->facts) {
-      throw InvalidInput(
-          field, fmt::format("as_of {} is beyond the story's {} facts", q.as_of, story->facts));
-    }
-    for (const std::int64_t seq : q.supporting) {
-      if (seq < 0 || seq >= q.as_of) {
-        throw InvalidInput(field, fmt::format("supporting fact {} is not among the {} facts "
-                                              "before the question",
-                                              seq, q.as_of));
-      }
-    }
-  }
+  check_questions(questions, story->facts, "questions");
   {
     std::lock_guard lock(impl_->write_mutex);
     if (!storage::add_questions(*db, story_id, questions)) {
@@ -691,12 +704,7 @@ void StoryService::add_questions(std::int64_t story_id,
 std::vector<std::int64_t> StoryService::import_stories(const std::vector<NewStory>& stories,
                                                        const std::string& model,
                                                        Selection selection) {
-  std::string model_name = model;
-  if (!model.empty()) {
-    impl_->pick_model(model, "");  // NotFound, or InvalidInput for a dialog model
-  } else if (const auto names = impl_->qa_model_names(); names.size() == 1) {
-    model_name = names[0];
-  }
+  const std::string model_name = impl_->new_story_model(model);
   // Everything is checked and tokenized before the write.
   std::vector<std::vector<std::vector<std::string>>> tokens(stories.size());
   for (std::size_t i = 0; i < stories.size(); ++i) {
@@ -708,21 +716,8 @@ std::vector<std::int64_t> StoryService::import_stories(const std::vector<NewStor
                            "a fact needs at least one word");
       }
     }
-    const auto n = static_cast<std::int64_t>(story.facts.size());
-    for (std::size_t k = 0; k < story.questions.size(); ++k) {
-      const auto& q = story.questions[k];
-      const std::string field = fmt::format("stories[{}].questions[{}]", i, k);
-      if (q.as_of < 0 || q.as_of > n)
-        throw InvalidInput(field,
-                           fmt::format("as_of {} is beyond the story's {} facts", q.as_of, n));
-      for (const std::int64_t seq : q.supporting) {
-        if (seq < 0 || seq >= q.as_of) {
-          throw InvalidInput(field, fmt::format("supporting fact {} is not among the {} facts "
-                                                "before the question",
-                                                seq, q.as_of));
-        }
-      }
-    }
+    check_questions(story.questions, static_cast<std::int64_t>(story.facts.size()),
+                    fmt::format("stories[{}].questions", i));
   }
   for (int attempt = 0;; ++attempt) {
     std::shared_ptr<const ServedModel> m;
