@@ -15,7 +15,7 @@ constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kMaxSqlInMessage = 160;
 
 // The SQL as one line, shortened: migration scripts are long.
-std::string sql_for_message(const std::string& sql) {
+std::string sql_for_message(std::string_view sql) {
   std::string out;
   bool space = false;
   for (char ch : sql) {
@@ -72,7 +72,7 @@ StorageErrorKind kind_of(int sqlite_code) {
 
 }  // namespace
 
-void Database::raise(const std::string& sql, const SQLite::Exception& e) const {
+void Database::raise(std::string_view sql, const SQLite::Exception& e) const {
   // SQLiteCpp's own errors (misuse, a bad column index) carry -1 rather than a SQLite code.
   const int code = e.getErrorCode() > 0 ? e.getExtendedErrorCode() : 0;
   StorageErrorKind kind = kind_of(code);
@@ -170,12 +170,16 @@ void Database::migrate() {
   }
 }
 
+void Database::execute_cached(std::string_view sql) {
+  with_cached_statement(sql, [](SQLite::Statement& s) { s.exec(); });
+}
+
 Transaction::Transaction(Database& db, Kind kind)
     : db_(db), nested_(sqlite3_get_autocommit(db.handle().getHandle()) == 0) {
   if (nested_) {
-    db_.execute("SAVEPOINT memnet_nested");
+    db_.execute_cached("SAVEPOINT memnet_nested");
   } else {
-    db_.execute(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+    db_.execute_cached(kind == Kind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   }
 }
 
@@ -185,10 +189,10 @@ Transaction::~Transaction() {
   if (sqlite3_get_autocommit(db_.handle().getHandle()) != 0) return;
   try {
     if (nested_) {
-      db_.execute("ROLLBACK TO memnet_nested");
-      db_.execute("RELEASE memnet_nested");
+      db_.execute_cached("ROLLBACK TO memnet_nested");
+      db_.execute_cached("RELEASE memnet_nested");
     } else {
-      db_.execute("ROLLBACK");
+      db_.execute_cached("ROLLBACK");
     }
   } catch (const StorageError&) {
     // Nothing more to do: the connection closes the transaction when it closes.
@@ -196,8 +200,8 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.execute(nested_ ? "RELEASE memnet_nested" : "COMMIT");  // on failure the destructor
-  open_ = false;                                              // rolls back
+  db_.execute_cached(nested_ ? "RELEASE memnet_nested" : "COMMIT");  // on failure the destructor
+  open_ = false;                                                     // rolls back
 }
 
 }  // namespace memnet::storage

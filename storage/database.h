@@ -81,6 +81,9 @@ class Database {
 
   // Runs one or more statements that return no rows. Throws StorageError.
   void execute(const std::string& sql);
+  // Runs one statement that returns no rows, prepared once per connection (BEGIN, COMMIT:
+  // run for every transaction). Throws StorageError.
+  void execute_cached(std::string_view sql);
 
   // Prepares `sql` and returns fn(statement); SQLite errors raised while preparing, binding
   // or stepping become StorageError. Other exceptions from fn pass through unchanged.
@@ -99,10 +102,14 @@ class Database {
   // matters: a blob bound with bindNoCopy points at the caller's buffer, which may be freed
   // before the statement is used again. For the hot queries of a long-lived connection.
   template <typename Fn>
-  decltype(auto) with_cached_statement(const std::string& sql, Fn&& fn) {
+  decltype(auto) with_cached_statement(std::string_view sql, Fn&& fn) {
     try {
-      auto& slot = statements_[sql];
-      if (!slot) slot = std::make_unique<SQLite::Statement>(*db_, sql);
+      auto it = statements_.find(sql);  // no std::string made on the hot path
+      if (it == statements_.end()) {
+        const std::string text(sql);
+        it = statements_.emplace(text, std::make_unique<SQLite::Statement>(*db_, text)).first;
+      }
+      auto& slot = it->second;
       struct Reset {
         SQLite::Statement& s;
         ~Reset() {
@@ -120,7 +127,7 @@ class Database {
   }
 
  private:
-  [[noreturn]] void raise(const std::string& sql, const SQLite::Exception& e) const;
+  [[noreturn]] void raise(std::string_view sql, const SQLite::Exception& e) const;
   int query_int(const std::string& sql) const;  // first column of the first row
   void configure();
   void migrate();
@@ -129,7 +136,15 @@ class Database {
   Mode mode_;
   std::unique_ptr<SQLite::Database> db_;
   // Declared after db_: statements are finalized before the connection closes.
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
+  // Looked up by string_view (heterogeneous lookup), so a literal costs no allocation.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const noexcept {
+      return std::hash<std::string_view>{}(sql);
+    }
+  };
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>, SqlHash, std::equal_to<>>
+      statements_;
 };
 
 // A transaction that rolls back unless commit() is called. kWrite is BEGIN IMMEDIATE (takes

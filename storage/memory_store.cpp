@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
+#include <tuple>
 
 #include "storage/f32le.h"
 #include "storage/utc_time.h"
@@ -69,66 +71,116 @@ void check_model(Database& db, const ModelRef& model) {
   if (!same) model_changed(db, model);
 }
 
-Vector read_vector(const Database& db, const SQLite::Column& column, int dim, std::int64_t fact_id,
-                   const char* what) {
+// One BLOB of `count` vectors of `dim` float32 each, in order.
+void read_vectors(const Database& db, const SQLite::Column& column, int count, int dim,
+                  std::int64_t fact_id, const char* what, std::vector<Vector>& out) {
   const void* bytes = column.getBlob();  // before getBytes(), as sqlite3_column_bytes asks
   const int size = column.getBytes();
-  if (size != dim * 4) {
-    throw StorageError(fmt::format("{}: fact {} has a {} embedding of {} bytes; {} float32 need {}",
-                                   db.path(), fact_id, what, size, dim, dim * 4));
+  if (size != count * dim * 4) {
+    throw StorageError(
+        fmt::format("{}: fact {} has {} embeddings of {} bytes; {} vectors of {} float32 need {}",
+                    db.path(), fact_id, what, size, count, dim, count * dim * 4));
   }
-  Vector v(dim);
-  read_f32le(bytes, static_cast<std::size_t>(dim), v.data());
-  return v;
+  out.reserve(static_cast<std::size_t>(count));
+  const auto* p = static_cast<const unsigned char*>(bytes);
+  for (int k = 0; k < count; ++k) {
+    Vector v(dim);
+    read_f32le(p + static_cast<std::size_t>(k) * static_cast<std::size_t>(dim) * 4,
+               static_cast<std::size_t>(dim), v.data());
+    out.push_back(std::move(v));
+  }
 }
 
+// The vectors one after another as little-endian float32 bytes, in `bytes`.
+const void* vector_bytes(const std::vector<Vector>& vs, std::vector<std::uint32_t>& bytes) {
+  std::size_t n = 0;
+  for (const Vector& v : vs) n += static_cast<std::size_t>(v.size());
+  bytes.resize(n);
+  std::vector<std::uint32_t> swapped;
+  std::size_t at = 0;
+  for (const Vector& v : vs) {
+    const auto size = static_cast<std::size_t>(v.size());
+    if (size > 0) std::memcpy(&bytes[at], f32le_bytes(v.data(), size, swapped), size * 4);
+    at += size;
+  }
+  return bytes.data();
+}
+
+// One row: every hop's key in m, every hop's value in c (docs/storage-format.md).
 void insert_embedding(Database& db, std::int64_t fact_id, std::int64_t generation,
                       const FactEmbedding& e, bool or_ignore) {
-  std::vector<std::uint32_t> buffer_m, buffer_c;
-  for (std::size_t k = 0; k < e.m.size(); ++k) {
-    db.with_cached_statement(
-        or_ignore ? "INSERT OR IGNORE INTO fact_embeddings (fact_id, generation, hop, m, c) "
-                    "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM facts WHERE id = ?1)"
-                  : "INSERT INTO fact_embeddings (fact_id, generation, hop, m, c) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5)",
-        [&](SQLite::Statement& s) {
-          const auto n = static_cast<std::size_t>(e.m[k].size());
-          s.bind(1, fact_id);
-          s.bind(2, generation);
-          s.bind(3, static_cast<int>(k + 1));
-          s.bindNoCopy(4, f32le_bytes(e.m[k].data(), n, buffer_m), static_cast<int>(n * 4));
-          s.bindNoCopy(5, f32le_bytes(e.c[k].data(), n, buffer_c), static_cast<int>(n * 4));
-          s.exec();
-        });
-  }
+  thread_local std::vector<std::uint32_t> buffer_m, buffer_c;
+  vector_bytes(e.m, buffer_m);
+  vector_bytes(e.c, buffer_c);
+  db.with_cached_statement(
+      or_ignore ? "INSERT OR IGNORE INTO fact_embeddings (fact_id, generation, m, c) "
+                  "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM facts WHERE id = ?1)"
+                : "INSERT INTO fact_embeddings (fact_id, generation, m, c) VALUES (?1, ?2, ?3, ?4)",
+      [&](SQLite::Statement& s) {
+        s.bind(1, fact_id);
+        s.bind(2, generation);
+        s.bindNoCopy(3, buffer_m.data(), static_cast<int>(buffer_m.size() * 4));
+        s.bindNoCopy(4, buffer_c.data(), static_cast<int>(buffer_c.size() * 4));
+        s.exec();
+      });
 }
 
-// One row of a window query (fact columns, then hop, m, c of one embedding or NULLs),
-// ordered by fact: a new fact starts a WindowFact, each hop adds to its embedding.
-void read_window_row(const Database& db, SQLite::Statement& s, int dim,
+// One row of a window query (fact columns, then m and c of its embedding or NULLs), one
+// per fact. `vectors` is the number of key (and value) vectors an embedding holds.
+void read_window_row(const Database& db, SQLite::Statement& s, int vectors, int dim,
                      std::vector<WindowFact>& facts) {
-  const std::int64_t fact_id = s.getColumn(0).getInt64();
-  if (facts.empty() || facts.back().fact.id != fact_id) {
-    WindowFact w;
-    w.fact.id = fact_id;
-    w.fact.seq = s.getColumn(1).getInt64();
-    w.fact.text = s.getColumn(2).getString();
-    w.fact.tokens = split_tokens(s.getColumn(3).getString());
-    w.fact.created_at = s.getColumn(4).getString();
-    facts.push_back(std::move(w));
+  WindowFact w;
+  w.fact.id = s.getColumn(0).getInt64();
+  w.fact.seq = s.getColumn(1).getInt64();
+  w.fact.text = s.getColumn(2).getString();
+  w.fact.tokens = split_tokens(s.getColumn(3).getString());
+  w.fact.created_at = s.getColumn(4).getString();
+  if (!s.getColumn(5).isNull()) {  // else: no embedding for this model
+    w.embedding.emplace();
+    read_vectors(db, s.getColumn(5), vectors, dim, w.fact.id, "key", w.embedding->m);
+    read_vectors(db, s.getColumn(6), vectors, dim, w.fact.id, "value", w.embedding->c);
   }
-  if (s.getColumn(5).isNull()) return;  // no embedding for this model
-  auto& w = facts.back();
-  if (!w.embedding) w.embedding.emplace();
-  w.embedding->m.push_back(read_vector(db, s.getColumn(6), dim, fact_id, "key"));
-  w.embedding->c.push_back(read_vector(db, s.getColumn(7), dim, fact_id, "value"));
+  facts.push_back(std::move(w));
 }
 
-// A fact embedded by an interrupted older writer cannot exist (one transaction), but a
-// partial set would make a wrong answer: treat it as missing and embed again.
-void drop_partial_embeddings(std::vector<WindowFact>& facts, int hops) {
-  for (auto& w : facts) {
-    if (w.embedding && static_cast<int>(w.embedding->m.size()) != hops) w.embedding.reset();
+// The facts' words into the word index, each word once per fact: sorted in the index's
+// order, so each row lands beside the one before, and kWordRows rows per statement.
+void insert_words(Database& db, std::int64_t story_id, const std::vector<FactRecord>& facts) {
+  constexpr std::size_t kWordRows = 64;
+  struct Row {
+    const std::string* word;  // in `facts`
+    std::int64_t seq;
+    bool operator<(const Row& o) const { return std::tie(*word, seq) < std::tie(*o.word, o.seq); }
+  };
+  std::vector<Row> rows;
+  for (const FactRecord& r : facts) {
+    for (std::size_t t = 0; t < r.tokens.size(); ++t) {
+      const std::string& word = r.tokens[t];
+      if (std::find(r.tokens.begin(), r.tokens.begin() + static_cast<long>(t), word) ==
+          r.tokens.begin() + static_cast<long>(t))
+        rows.push_back({&word, r.seq});
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  for (std::size_t at = 0; at < rows.size(); at += kWordRows) {
+    const std::size_t n = std::min(kWordRows, rows.size() - at);
+    // (?1, ?2, ?3), (?1, ?4, ?5), ...: one statement text per row count, prepared once.
+    thread_local std::vector<std::string> sql_by_rows(kWordRows + 1);
+    std::string& sql = sql_by_rows[n];
+    if (sql.empty()) {
+      sql = "INSERT INTO fact_words (story_id, word, seq) VALUES ";
+      for (std::size_t i = 0; i < n; ++i)
+        sql += fmt::format("{}(?1, ?{}, ?{})", i ? ", " : "", 2 * i + 2, 2 * i + 3);
+    }
+    db.with_cached_statement(sql, [&](SQLite::Statement& s) {
+      s.bind(1, story_id);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto& [word, seq] = rows[at + i];
+        s.bindNoCopy(static_cast<int>(2 * i + 2), *word);
+        s.bind(static_cast<int>(2 * i + 3), seq);
+      }
+      s.exec();
+    });
   }
 }
 
@@ -181,7 +233,7 @@ std::int64_t create_story(Database& db, const std::string& name, const std::stri
   Transaction transaction(db);
   check_story_limit(db, max_stories);
   const std::int64_t id = db.with_statement(
-      "INSERT INTO stories (name, model, created_at, selection) VALUES (?, ?, ?, ?) RETURNING id",
+      "INSERT INTO stories (name, model, created_at, selection) VALUES (?, ?, ?, ?)",
       [&](SQLite::Statement& s) {
         s.bind(1, name);
         if (model.empty()) {
@@ -191,11 +243,8 @@ std::int64_t create_story(Database& db, const std::string& name, const std::stri
         }
         s.bind(3, utc_now());
         s.bind(4, selection);
-        s.executeStep();
-        const std::int64_t new_id = s.getColumn(0).getInt64();
-        while (s.executeStep()) {
-        }
-        return new_id;
+        s.exec();
+        return db.handle().getLastInsertRowid();  // as append_facts
       });
   transaction.commit();
   return id;
@@ -253,38 +302,24 @@ std::optional<std::vector<FactRecord>> append_facts(Database& db, std::int64_t s
     r.tokens = facts[i].tokens;
     r.created_at = now;
     r.id = db.with_cached_statement(
-        "INSERT INTO facts (story_id, seq, text, tokens, created_at) VALUES (?, ?, ?, ?, ?) "
-        "RETURNING id",
+        "INSERT INTO facts (story_id, seq, text, tokens, created_at) VALUES (?, ?, ?, ?, ?)",
         [&](SQLite::Statement& s) {
           s.bind(1, story_id);
           s.bind(2, r.seq);
-          s.bind(3, r.text);
+          s.bindNoCopy(3, r.text);
           s.bind(4, join_tokens(r.tokens));
-          s.bind(5, now);
-          s.executeStep();
-          const std::int64_t id = s.getColumn(0).getInt64();
-          while (s.executeStep()) {
-          }
-          return id;
+          s.bindNoCopy(5, now);
+          s.exec();
+          // Not RETURNING, which buffers its rows in a temporary table: this connection's
+          // last insert, under the write lock.
+          return db.handle().getLastInsertRowid();
         });
     if (model && !facts[i].embedding.m.empty()) {
       insert_embedding(db, r.id, model->generation, facts[i].embedding, false);
     }
-    for (std::size_t t = 0; t < r.tokens.size(); ++t) {
-      const std::string& word = r.tokens[t];
-      if (std::find(r.tokens.begin(), r.tokens.begin() + static_cast<long>(t), word) !=
-          r.tokens.begin() + static_cast<long>(t))
-        continue;  // each word once per fact
-      db.with_cached_statement("INSERT INTO fact_words (story_id, word, seq) VALUES (?, ?, ?)",
-                               [&](SQLite::Statement& s) {
-                                 s.bind(1, story_id);
-                                 s.bindNoCopy(2, word);
-                                 s.bind(3, r.seq);
-                                 s.exec();
-                               });
-    }
     out.push_back(std::move(r));
   }
+  insert_words(db, story_id, out);
   db.with_cached_statement(
       "UPDATE stories SET fact_count = fact_count + ?, version = version + 1 WHERE id = ?",
       [&](SQLite::Statement& s) {
@@ -416,7 +451,7 @@ std::optional<std::int64_t> random_story_with_questions(Database& db) {
 }
 
 std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, const ModelRef& model,
-                                        int hops, int dim, int n,
+                                        int vectors, int dim, int n,
                                         std::optional<std::int64_t> as_of) {
   Transaction transaction(db, Transaction::Kind::kRead);
   check_model(db, model);
@@ -430,18 +465,17 @@ std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, con
       });
   if (!found) return std::nullopt;
   db.with_cached_statement(
-      "SELECT f.id, f.seq, f.text, f.tokens, f.created_at, e.hop, e.m, e.c "
+      "SELECT f.id, f.seq, f.text, f.tokens, f.created_at, e.m, e.c "
       "FROM (SELECT * FROM facts WHERE story_id = ?1 AND seq < ?4 ORDER BY seq DESC LIMIT ?2) AS f "
       "LEFT JOIN fact_embeddings AS e ON e.fact_id = f.id AND e.generation = ?3 "
-      "ORDER BY f.seq DESC, e.hop",
+      "ORDER BY f.seq DESC",
       [&](SQLite::Statement& s) {
         s.bind(1, story_id);
         s.bind(2, n);
         s.bind(3, model.generation);
         s.bind(4, as_of.value_or(INT64_MAX));
-        while (s.executeStep()) read_window_row(db, s, dim, window.facts);
+        while (s.executeStep()) read_window_row(db, s, vectors, dim, window.facts);
       });
-  drop_partial_embeddings(window.facts, hops);
   transaction.commit();
   return window;
 }
@@ -478,7 +512,7 @@ std::vector<std::int64_t> recent_word_facts(Database& db, std::int64_t story_id,
 }
 
 std::vector<WindowFact> read_window_facts(Database& db, std::int64_t story_id,
-                                          const ModelRef& model, int hops, int dim,
+                                          const ModelRef& model, int vectors, int dim,
                                           const std::vector<std::int64_t>& seqs) {
   check_model(db, model);
   std::string list = "[";
@@ -489,17 +523,16 @@ std::vector<WindowFact> read_window_facts(Database& db, std::int64_t story_id,
   list += ']';
   std::vector<WindowFact> out;
   db.with_cached_statement(
-      "SELECT f.id, f.seq, f.text, f.tokens, f.created_at, e.hop, e.m, e.c "
+      "SELECT f.id, f.seq, f.text, f.tokens, f.created_at, e.m, e.c "
       "FROM facts AS f LEFT JOIN fact_embeddings AS e ON e.fact_id = f.id AND e.generation = ?3 "
       "WHERE f.story_id = ?1 AND f.seq IN (SELECT value FROM json_each(?2)) "
-      "ORDER BY f.seq DESC, e.hop",
+      "ORDER BY f.seq DESC",
       [&](SQLite::Statement& s) {
         s.bind(1, story_id);
         s.bind(2, list);
         s.bind(3, model.generation);
-        while (s.executeStep()) read_window_row(db, s, dim, out);
+        while (s.executeStep()) read_window_row(db, s, vectors, dim, out);
       });
-  drop_partial_embeddings(out, hops);
   return out;
 }
 

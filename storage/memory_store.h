@@ -1,8 +1,8 @@
 // storage/memory_store.h
 //
 // Episodic memories in a memnet file: stories (named, ordered lists of facts), each fact's
-// text and tokens, and per model and hop its key and value embeddings (engine/
-// episodic_memory.h) as float32 BLOBs. Layout in docs/storage-format.md.
+// text and tokens, and per model its key and value embeddings of every hop (engine/
+// episodic_memory.h) as one row of two float32 BLOBs. Layout in docs/storage-format.md.
 //
 // Embeddings belong to a model generation (model_generations.id, new with every save of a
 // model, never reused): replacing or deleting a model deletes them (ON DELETE CASCADE) and
@@ -121,7 +121,8 @@ std::vector<FactRecord> read_facts(Database& db, std::int64_t story_id, std::int
                                    std::int64_t limit);
 
 // What a question sees: the story's `n` most recent facts, most recent first, with their
-// embeddings for one model when stored (hops x dim floats each).
+// embeddings for one model when stored (`vectors` keys and values of dim floats each, where
+// `vectors` below is the model's hops times its ensemble members).
 struct WindowFact {
   FactRecord fact;
   std::optional<engine::FactEmbedding> embedding;
@@ -142,7 +143,7 @@ std::optional<std::int64_t> story_version(Database& db, std::int64_t story_id,
 // most recent facts of seq < as_of). Throws StorageError when a stored embedding has the
 // wrong size or `model` no longer matches.
 std::optional<MemoryWindow> read_window(Database& db, std::int64_t story_id, const ModelRef& model,
-                                        int hops, int dim, int n,
+                                        int vectors, int dim, int n,
                                         std::optional<std::int64_t> as_of = std::nullopt);
 
 // The word index (fact_words), for core/window_selection.h. Both look only at the facts of
@@ -158,7 +159,7 @@ std::vector<std::int64_t> recent_word_facts(Database& db, std::int64_t story_id,
 // them; seqs with no fact are left out), read in the caller's transaction. Throws as
 // read_window.
 std::vector<WindowFact> read_window_facts(Database& db, std::int64_t story_id,
-                                          const ModelRef& model, int hops, int dim,
+                                          const ModelRef& model, int vectors, int dim,
                                           const std::vector<std::int64_t>& seqs);
 
 // Stores embeddings made with `model` for existing facts, in one transaction; facts that

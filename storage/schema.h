@@ -17,7 +17,7 @@ namespace memnet::storage {
 // PRAGMA application_id of every memnet file: "MNET" as a big-endian 32-bit integer.
 inline constexpr std::int32_t kApplicationId = 0x4D4E4554;
 
-inline constexpr std::array<std::string_view, 6> kMigrations = {
+inline constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: models with their vocabulary, weights and training record.
     R"sql(
 PRAGMA application_id = 1296975188;
@@ -200,9 +200,41 @@ WITH RECURSIVE split (story_id, seq, word, rest) AS (
 INSERT OR IGNORE INTO fact_words (story_id, word, seq)
 SELECT story_id, word, seq FROM split WHERE word <> '';
 )sql",
+    // 7: one embedding row per fact and model generation instead of one per hop: m holds
+    // m^1 .. m^K (each d float32, K times the ensemble's members), c likewise. A third of
+    // the rows to write when facts are appended. Complete sets are carried over, hop by hop
+    // in order (blobs concatenate byte for byte); a partial set, which no writer leaves,
+    // is dropped and the fact embedded again when it is next asked.
+    R"sql(
+CREATE TABLE fact_embeddings_7 (
+  fact_id    INTEGER NOT NULL REFERENCES facts (id) ON DELETE CASCADE,
+  generation INTEGER NOT NULL REFERENCES model_generations (id) ON DELETE CASCADE,
+  m          BLOB    NOT NULL,
+  c          BLOB    NOT NULL,
+  PRIMARY KEY (fact_id, generation)
+) STRICT, WITHOUT ROWID;
+
+WITH RECURSIVE chain (fact_id, generation, hop, m, c) AS (
+  SELECT fact_id, generation, 1, m, c FROM fact_embeddings WHERE hop = 1
+  UNION ALL
+  SELECT e.fact_id, e.generation, e.hop, chain.m || e.m, chain.c || e.c
+  FROM chain JOIN fact_embeddings AS e
+    ON e.fact_id = chain.fact_id AND e.generation = chain.generation AND e.hop = chain.hop + 1
+)
+INSERT INTO fact_embeddings_7 (fact_id, generation, m, c)
+SELECT chain.fact_id, chain.generation, CAST(chain.m AS BLOB), CAST(chain.c AS BLOB)
+FROM chain
+JOIN model_generations AS g ON g.id = chain.generation
+JOIN models AS model ON model.id = g.model_id
+WHERE chain.hop = model.hops * model.members;
+
+DROP TABLE fact_embeddings;
+ALTER TABLE fact_embeddings_7 RENAME TO fact_embeddings;
+CREATE INDEX fact_embeddings_by_generation ON fact_embeddings (generation);
+)sql",
 };
 
-// The newest schema this build reads and writes (currently 6).
+// The newest schema this build reads and writes (currently 7).
 inline constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
 }  // namespace memnet::storage

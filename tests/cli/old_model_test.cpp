@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -96,4 +97,60 @@ TEST_CASE("old files: eval and a stored story answer as the build that wrote the
       CHECK(same(hop[i]["weight"], then["hops"][k][i]["weight"]));
     }
   }
+}
+
+TEST_CASE("old files: schema 7 keeps every hop's stored embeddings in one row per fact") {
+  const auto dir = memnet::testing::temp_dir("schema2_embeddings");
+  const auto db_path = dir / "old.db";
+  std::filesystem::copy_file(kFixture / "schema2.db", db_path);
+  // What the old layout held (one row per hop), and one fact whose set is made partial.
+  std::map<std::int64_t, std::pair<std::string, std::string>> before;  // fact -> hex m, c
+  std::int64_t partial = 0;
+  {
+    SQLite::Database raw(db_path.string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement q(
+        raw, "SELECT fact_id, hex(m), hex(c) FROM fact_embeddings ORDER BY fact_id, hop");
+    while (q.executeStep()) {
+      auto& [m, c] = before[q.getColumn(0).getInt64()];
+      m += q.getColumn(1).getString();
+      c += q.getColumn(2).getString();
+    }
+    REQUIRE(before.size() == 20);
+    partial = before.begin()->first;  // in story 1, asked below
+    raw.exec("DELETE FROM fact_embeddings WHERE hop = 2 AND fact_id = " + std::to_string(partial));
+  }
+  {
+    memnet::storage::Database db(db_path.string());
+    REQUIRE(db.schema_version() == memnet::storage::kSchemaVersion);
+    std::size_t rows = 0;
+    db.with_statement("SELECT fact_id, hex(m), hex(c), length(m) FROM fact_embeddings",
+                      [&](SQLite::Statement& s) {
+                        while (s.executeStep()) {
+                          ++rows;
+                          const std::int64_t fact = s.getColumn(0).getInt64();
+                          CHECK(fact != partial);
+                          CHECK(s.getColumn(1).getString() == before[fact].first);
+                          CHECK(s.getColumn(2).getString() == before[fact].second);
+                          CHECK(s.getColumn(3).getInt() == 3 * 20 * 4);  // K = 3, d = 20
+                        }
+                      });
+    CHECK(rows == 19);  // the partial set was dropped
+  }
+  // The fact without embeddings is embedded again when asked, and the answer is unchanged.
+  Run a =
+      run_memnet("ask --db " + db_path.string() + " --story-id 1 -q 'Where is Mary?' --json", true);
+  REQUIRE_MESSAGE(a.status == 0, a.out);
+  const nlohmann::json then = nlohmann::json::parse(read(kFixture / "ask1.json"));
+  const nlohmann::json now = nlohmann::json::parse(a.out);
+  CHECK(now["answer"] == then["answer"]);
+  CHECK(static_cast<float>(now["probability"].get<double>()) ==
+        static_cast<float>(then["probability"].get<double>()));
+  memnet::storage::Database db(db_path.string());
+  const int restored = db.with_statement(
+      "SELECT count(*) FROM fact_embeddings WHERE fact_id = " + std::to_string(partial),
+      [](SQLite::Statement& s) {
+        s.executeStep();
+        return s.getColumn(0).getInt();
+      });
+  CHECK(restored == 1);
 }
