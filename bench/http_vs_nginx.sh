@@ -7,7 +7,9 @@
 #   bench/http_vs_nginx.sh [BABI_EN_DIR]     (default ../shared/.../en, else data/demo)
 # Env: DURATION (seconds per wrk run, default 10), RUNS (rounds, default 3; each round runs
 #      every target once, in turn, and the median run per target is reported), THREADS
-#      (memnet's threads and nginx's workers, default nproc), OUT (bench/out).
+#      (memnet's threads and nginx's workers, default nproc), OUT (bench/out), BEFORE (a
+#      memnet binary of an earlier build: it gets its own file, made the same way, and is
+#      asked in each round too, without the "attention" field, which it may not know).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:-../shared/datasets/babi/tasks_1-20_v1-2/en}"
@@ -57,6 +59,27 @@ ask() {
   curl -sf -X POST -H 'Content-Type: application/json' -d "$1" \
     "http://127.0.0.1:$port/v1/stories/$story/ask"
 }
+# (b') With BEFORE: the earlier build, with its own file (an older build may not open a
+# newer schema), the same model recipe and story.
+if [[ -n "${BEFORE:-}" ]]; then
+  before_db="$out/http_vs_nginx_before.db"
+  rm -f "$before_db" "$before_db-wal" "$before_db-shm"
+  "$BEFORE" train --data "$data" --task 1 --model "$before_db" --pe reference --quiet \
+    > "$out/http_vs_nginx_before_train.log"
+  before_story=$("$BEFORE" story create --db "$before_db" --name "bench: 50 facts" 2> /dev/null)
+  "$BEFORE" story add --db "$before_db" --story-id "$before_story" \
+    --file "$out/http_vs_nginx_story.txt" > /dev/null 2>&1
+  before_log="$out/http_vs_nginx_before_serve.log"
+  : > "$before_log"
+  "$BEFORE" serve --db "$before_db" --port 0 --threads "$threads" 2> "$before_log" &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q 'http://' "$before_log" && break; sleep 0.1; done
+  before_port=$(sed -n 's|.*http://[^:]*:\([0-9]*\) .*|\1|p' "$before_log")
+  [[ -n "$before_port" ]] || { echo "bench: $BEFORE did not start:" >&2; cat "$before_log" >&2; exit 1; }
+  echo "before: $BEFORE, $(curl -sf -X POST -H 'Content-Type: application/json' \
+    -d '{"question": "Where is Mary?"}' "http://127.0.0.1:$before_port/v1/stories/$before_story/ask" | wc -c) bytes"
+fi
+
 static="$out/http_vs_nginx_www"
 mkdir -p "$static"
 ask '{"question": "Where is Mary?", "attention": "all"}' > "$static/answer.json"
@@ -116,12 +139,16 @@ cmp -s <(curl -sf "http://127.0.0.1:$nginx_port/answer.json") "$static/answer.js
 
 # (d) wrk, the targets in turn within each round.
 targets=(all top none nginx)
+[[ -n "${BEFORE:-}" ]] && targets+=(before)
 declare -A results
 for _ in $(seq "$runs"); do
   for t in "${targets[@]}"; do
     if [[ "$t" == nginx ]]; then
       line=$(MEMNET_PATH=/answer.json wrk -t2 -c16 -d"${duration}s" -s bench/get.lua \
         "http://127.0.0.1:$nginx_port" | grep '^RESULT')
+    elif [[ "$t" == before ]]; then
+      line=$(MEMNET_STORY="$before_story" wrk -t2 -c16 -d"${duration}s" -s bench/ask.lua \
+        "http://127.0.0.1:$before_port" | grep '^RESULT')
     else
       line=$(MEMNET_STORY="$story" MEMNET_ATTENTION="$t" wrk -t2 -c16 -d"${duration}s" \
         -s bench/ask.lua "http://127.0.0.1:$port" | grep '^RESULT')
@@ -145,10 +172,16 @@ for t in "${targets[@]}"; do
   rps[$t]=$r
   name="memnet attention $t"
   [[ "$t" == nginx ]] && name="nginx static file"
+  [[ "$t" == before ]] && name="BEFORE (its default)"
   printf '%-22s %12.0f %10.3f %10.3f %8d\n' "$name" "$r" "$p50" "$p99" "$errors"
 done
 echo
-awk -v all="${rps[all]}" -v none="${rps[none]}" -v nginx="${rps[nginx]}" 'BEGIN {
+awk -v all="${rps[all]}" -v none="${rps[none]}" -v nginx="${rps[nginx]}" \
+  -v before="${rps[before]:-0}" 'BEGIN {
   printf "memnet all / nginx:       %.2f\n", all / nginx
   printf "memnet none / memnet all: %.2f\n", none / all
+  if (before > 0) {
+    printf "memnet none / BEFORE:     %.2f\n", none / before
+    printf "memnet all / BEFORE:      %.2f\n", all / before
+  }
 }'
