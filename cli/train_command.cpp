@@ -25,8 +25,9 @@ struct TrainFlags {
   std::optional<int> dim, epochs, halve, ls_epochs, relu_units, self_attention, heads, ensemble;
   std::optional<float> lr;
   // used only when given (*_flag->count())
-  bool gated = false, share_repeats = false, best_epoch = false;
+  bool gated = false, share_repeats = false, best_epoch = false, mixed_gates = false;
   CLI::Option* gated_flag = nullptr;
+  CLI::Option* mixed_gates_flag = nullptr;
   CLI::Option* share_repeats_flag = nullptr;
   CLI::Option* best_epoch_flag = nullptr;
   std::string tying = "adjacent";
@@ -63,6 +64,11 @@ core::TrainJob make_job(const TrainFlags& f) {
   if (f.dim) c.dim = *f.dim;
   if (f.attention) c.attention = engine::parse_attention(*f.attention);
   if (f.gated_flag->count()) c.gated = f.gated;
+  if (f.mixed_gates_flag->count()) {
+    job.mixed_gates = f.mixed_gates;
+  } else if (!c.gated) {
+    job.mixed_gates = false;  // --no-gated alone: no gated members to mix
+  }
   if (f.relu_units) c.relu_units = *f.relu_units;
   if (f.self_attention) c.self_attention_layers = *f.self_attention;
   if (f.heads) c.heads = *f.heads;
@@ -93,6 +99,7 @@ core::TrainJob make_job(const TrainFlags& f) {
   if (f.pe) {
     job.pe_auto = *f.pe == "auto";
     if (!job.pe_auto) c.encoding = engine::parse_encoding(*f.pe);
+    if (job.pe_auto && !f.mixed_gates_flag->count()) job.mixed_gates = false;
   }
   return job;
 }
@@ -147,6 +154,8 @@ core::DialogTrainJob make_dialog_job(const TrainFlags& f) {
   c.tied_self_attention = f.tied_self_attention;
   if (f.attention) c.attention = engine::parse_attention(*f.attention);
   if (f.gated_flag->count()) c.gated = f.gated;
+  if (f.mixed_gates_flag->count() && f.mixed_gates)
+    throw std::invalid_argument("--mixed-gates does not apply to dialog tasks");
   if (f.relu_units) c.relu_units = *f.relu_units;
   if (f.self_attention) c.self_attention_layers = *f.self_attention;
   if (f.heads) c.heads = *f.heads;
@@ -293,6 +302,11 @@ Runner add_train_command(CLI::App& app) {
                                 fmt::format("Gated hops (Liu & Perez 2017): u' = o*T + u*(1-T), "
                                             "T = sigmoid(W_T u + b_T); default {}",
                                             best.config.gated ? "on" : "off"));
+  f->mixed_gates_flag = cmd->add_flag(
+      "--mixed-gates,!--no-mixed-gates", f->mixed_gates,
+      "Also train every seed without gates, and choose the --ensemble members among gated and "
+      "ungated seeds on validation (twice the training); default on with --joint, off "
+      "otherwise");
   cmd->add_option("--relu-units", f->relu_units,
                   "ReLU on the first N units of u after every hop (the paper's larger model: "
                   "half of d); default 0")

@@ -32,6 +32,9 @@ constexpr int kBestHalveEvery = 37;
 constexpr float kBestJointLearningRate = 0.01f;
 constexpr int kBestJointEpochs = 100;
 constexpr int kBestJointHalveEvery = 25;
+// Joint: the ensemble's members are chosen among gated and ungated seeds (docs/benchmarks.md,
+// "Gated and ungated joint models together").
+constexpr bool kBestJointMixedGates = true;
 
 struct Unit {
   std::string name;
@@ -73,12 +76,17 @@ TrainJob recipe_job(Recipe recipe, bool joint) {
   o.learning_rate = joint ? kBestJointLearningRate : kBestLearningRate;
   o.epochs = joint ? kBestJointEpochs : kBestEpochs;
   o.lr_halve_every = joint ? kBestJointHalveEvery : kBestHalveEvery;
+  job.mixed_gates = joint && kBestJointMixedGates;
   return job;
 }
 
 std::vector<TrainedModel> run_train(const TrainJob& job,
                                     const std::function<void(const TrainJobProgress&)>& progress) {
   engine::validate(job.options);
+  if (job.mixed_gates && !job.config.gated)
+    throw std::invalid_argument("mixed gates need gated hops (--gated), or --no-mixed-gates");
+  if (job.mixed_gates && job.pe_auto)
+    throw std::invalid_argument("--mixed-gates and --pe auto cannot be combined; choose one");
   std::vector<int> tasks = job.tasks;
   if (tasks.empty()) tasks = datasets::available_tasks(job.data_dir);
   if (tasks.empty()) {
@@ -147,6 +155,11 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       candidates[0].encoding = engine::Encoding::kPaper;
       candidates.push_back(candidates[0]);
       candidates[1].encoding = engine::Encoding::kReference;
+    }
+    if (job.mixed_gates) {
+      candidates.push_back(candidates[0]);
+      candidates[1].gated = false;
+      options.mix_candidates = true;
     }
     for (engine::ModelConfig& config : candidates) {
       config.vocab_size = vocab.size();

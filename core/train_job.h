@@ -30,6 +30,10 @@ struct TrainJob {
   // --pe auto: train `config` with both position encodings (paper and reference) and keep,
   // per model, the one better on the validation split (config.encoding is then ignored).
   bool pe_auto = false;
+  // --mixed-gates: train `config` (gated) and the same without gates from every seed, and
+  // choose the ensemble's members among both on the validation split (TrainOptions::
+  // mix_candidates). Twice the training. Needs config.gated; not with pe_auto.
+  bool mixed_gates = false;
   // The best recipe's larger model for large training sets: when the training files hold at
   // least `min_questions_per_task` questions per task (bAbI 10k), d and the ReLU units become
   // these (the paper's larger 10k model: d = 100, ReLU on half of u). Unset: `config` as is.

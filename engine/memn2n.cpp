@@ -34,9 +34,9 @@ Memn2n::Memn2n(ModelConfig config, std::vector<NamedMatrix> parameters)
     if (specs[i].word_matrix) word_matrices_.push_back(static_cast<int>(i));
   }
   const int K = config_.hops;
-  const size_t per_member = specs.size() / static_cast<size_t>(config_.members);
+  size_t first = 0;  // member e's first parameter (members may differ: ungated_members)
   for (int e = 0; e < config_.members; ++e) {
-    const size_t first = per_member * static_cast<size_t>(e);
+    const size_t per_member = member_parameter_specs(member_config(config_, e)).size();
     auto index_of = [&](const std::string& name) {
       const std::string full = member_parameter_name(e, name);
       for (size_t i = first; i < first + per_member; ++i)
@@ -76,7 +76,7 @@ Memn2n::Memn2n(ModelConfig config, std::vector<NamedMatrix> parameters)
     for (int k = 1; k <= K; ++k) {
       if (config_.attention == Attention::kCosine)
         net.beta.push_back(index_of(hop_name("beta", k)));
-      if (config_.gated) {
+      if (member_gated(config_, e)) {
         net.w_t.push_back(index_of(hop_name("WT", k)));
         net.b_t.push_back(index_of(hop_name("bT", k)));
       }
@@ -90,6 +90,7 @@ Memn2n::Memn2n(ModelConfig config, std::vector<NamedMatrix> parameters)
       net.sa.push_back(idx);
     }
     nets_.push_back(std::move(net));
+    first += per_member;
   }
   L_ = PositionWeights(config_);
 }
@@ -114,25 +115,36 @@ Memn2n Memn2n::random(const ModelConfig& config, Rng& rng, float stddev) {
 
 Memn2n Memn2n::ensemble(const std::vector<const Memn2n*>& members) {
   if (members.empty()) throw std::invalid_argument("ensemble: no members");
-  ModelConfig config = members[0]->config();
-  if (config.members != 1) throw std::invalid_argument("ensemble: a member is an ensemble");
+  // Members may differ in gating only: the gated ones come first, in the given order.
+  std::vector<const Memn2n*> ordered;
+  for (const bool gated : {true, false})
+    for (const Memn2n* m : members)
+      if (m->config().gated == gated) ordered.push_back(m);
+  const auto without_gates = [](ModelConfig c) {
+    c.gated = false;
+    return c;
+  };
+  ModelConfig config = ordered[0]->config();
+  const ModelConfig shape = without_gates(config);
   std::vector<NamedMatrix> params;
-  for (size_t e = 0; e < members.size(); ++e) {
-    ModelConfig c = members[e]->config();
+  int ungated = 0;
+  for (size_t e = 0; e < ordered.size(); ++e) {
+    const ModelConfig& c = ordered[e]->config();
     if (c.members != 1) throw std::invalid_argument("ensemble: a member is an ensemble");
-    const auto& p0 = members[0]->parameters();
-    const auto& p = members[e]->parameters();
-    if (p.size() != p0.size() || c.vocab_size != config.vocab_size || c.dim != config.dim ||
-        c.hops != config.hops || c.memory_size != config.memory_size ||
-        c.padded_memory != config.padded_memory || c.encoding != config.encoding ||
-        c.sentence_length != config.sentence_length || c.temporal != config.temporal ||
-        c.tying != config.tying || describe_extensions(c) != describe_extensions(config)) {
+    const ModelConfig other = without_gates(c);
+    if (other.vocab_size != shape.vocab_size || other.dim != shape.dim ||
+        other.hops != shape.hops || other.memory_size != shape.memory_size ||
+        other.padded_memory != shape.padded_memory || other.encoding != shape.encoding ||
+        other.sentence_length != shape.sentence_length || other.temporal != shape.temporal ||
+        other.tying != shape.tying || describe_extensions(other) != describe_extensions(shape)) {
       throw std::invalid_argument(fmt::format("ensemble: member {} has another config", e + 1));
     }
-    for (const NamedMatrix& m : p)
+    if (config.gated && !c.gated) ++ungated;
+    for (const NamedMatrix& m : ordered[e]->parameters())
       params.push_back({member_parameter_name(static_cast<int>(e), m.name), m.value});
   }
-  config.members = static_cast<int>(members.size());
+  config.members = static_cast<int>(ordered.size());
+  config.ungated_members = ungated;
   return Memn2n(config, std::move(params));
 }
 
@@ -310,7 +322,7 @@ void run_hops(const Memn2n& model, int e, int n, bool linear, const MemoryConten
     } else {
       h.carry = u;
     }
-    if (cfg.gated) {
+    if (member_gated(cfg, e)) {
       // T^k = sigmoid(W_T^k u^k + b_T^k);  u^{k+1} = o^k * T^k + u^k * (1 - T^k)
       Vector a = model.W_T(k, e) * u + model.b_T(k, e);
       h.T = (1.0f + (-a.array()).exp()).inverse().matrix();

@@ -30,6 +30,22 @@ void validate(const ModelConfig& c) {
           c.self_attention_layers, "must be in [0, 64]");
   require(c.heads >= 1 && c.dim % c.heads == 0, "heads", c.heads, "must be >= 1 and divide dim");
   require(c.members >= 1 && c.members <= 1000, "members", c.members, "must be in [1, 1000]");
+  require(c.ungated_members >= 0 && c.ungated_members < c.members, "ungated_members",
+          c.ungated_members, "must be in [0, members - 1]");
+  require(c.gated || c.ungated_members == 0, "ungated_members", c.ungated_members,
+          "must be 0 unless gated");
+}
+
+bool member_gated(const ModelConfig& c, int e) {
+  return c.gated && e < c.members - c.ungated_members;
+}
+
+ModelConfig member_config(const ModelConfig& c, int e) {
+  ModelConfig m = c;
+  m.members = 1;
+  m.ungated_members = 0;
+  m.gated = member_gated(c, e);
+  return m;
 }
 
 std::string_view to_string(Encoding e) {
@@ -93,6 +109,7 @@ std::string describe_extensions(const ModelConfig& c) {
                     c.tied_self_attention ? " tied" : "", c.heads));
   }
   if (c.members > 1) add(fmt::format("members={}", c.members));
+  if (c.ungated_members > 0) add(fmt::format("ungated_members={}", c.ungated_members));
   return out;
 }
 
@@ -117,10 +134,9 @@ Tying parse_tying(std::string_view s) {
 }
 
 std::vector<ParameterSpec> parameter_specs(const ModelConfig& c) {
-  const std::vector<ParameterSpec> one = member_parameter_specs(c);
   std::vector<ParameterSpec> specs;
   for (int e = 0; e < c.members; ++e) {
-    for (ParameterSpec s : one) {
+    for (ParameterSpec s : member_parameter_specs(member_config(c, e))) {
       s.name = member_parameter_name(e, s.name);
       specs.push_back(std::move(s));
     }

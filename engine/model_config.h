@@ -71,7 +71,16 @@ struct ModelConfig {
   // Ensemble: this many independently trained networks of the same shape; the answer
   // distribution is the mean of theirs, and so is the attention shown.
   int members = 1;
+  // Ensembles of gated and ungated networks (docs/benchmarks.md, "Gated and ungated joint
+  // models together"): with `gated`, the last ungated_members members have ungated hops
+  // (u^{k+1} = u^k + o^k, no W_T, b_T). 0 = every member as `gated`.
+  int ungated_members = 0;
 };
+
+// Whether member e (0-based) of `config` has gated hops.
+bool member_gated(const ModelConfig& config, int e);
+// Member e's own config: members = 1, gated as member_gated.
+ModelConfig member_config(const ModelConfig& config, int e);
 
 // Throws std::invalid_argument naming the first field out of range.
 void validate(const ModelConfig& config);
@@ -113,7 +122,8 @@ struct ParameterSpec {
 
 // The parameter list a config implies, in storage order (every member's).
 std::vector<ParameterSpec> parameter_specs(const ModelConfig& config);
-// The same list for one member (no prefix); parameter_specs repeats it `members` times.
+// The same list for one member (no prefix; gated as `config.gated`); parameter_specs repeats
+// it per member, each with its member_config.
 std::vector<ParameterSpec> member_parameter_specs(const ModelConfig& config);
 // "A1" for member 0, "e2.A1" for member 1, ...
 std::string member_parameter_name(int member, std::string_view name);

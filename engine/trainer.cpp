@@ -47,11 +47,11 @@ std::string describe(const TrainOptions& o) {
       "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
       "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
       "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nshare_repeats={}\n"
-      "best_epoch={}\nweight_decay={}\nthreads={}\n",
+      "mix_candidates={}\nbest_epoch={}\nweight_decay={}\nthreads={}\n",
       o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
       o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
       o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.share_repeats,
-      o.best_epoch, o.weight_decay, o.threads);
+      o.mix_candidates, o.best_epoch, o.weight_decay, o.threads);
 }
 
 std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
@@ -390,6 +390,21 @@ TrainResult train_split(const std::vector<ModelConfig>& candidates,
       chosen_loss = loss;
     }
   }
+  const bool mixed = o.mix_candidates && C > 1;
+  if (mixed) {
+    // Every run's answer distribution on validation, then members from any candidate.
+    std::vector<std::vector<Vector>> dist(static_cast<size_t>(runs));
+    std::vector<int> answers;
+    for (const Example* x : val_set) answers.push_back(x->answer);
+    ThreadPool pool(std::min(o.threads, runs));
+    pool.parallel_for(runs, [&](int j) {
+      for (const Example* x : val_set)
+        dist[static_cast<size_t>(j)].push_back(
+            outcomes[static_cast<size_t>(j)].model->answer(*x).a_hat);
+    });
+    chosen_runs = choose_members(dist, answers, std::min(o.ensemble, runs));
+    chosen = candidate_of[static_cast<size_t>(chosen_runs[0])];
+  }
   const int N = static_cast<int>(chosen_runs.size());
 
   TrainingRecord rec;
@@ -401,8 +416,9 @@ TrainResult train_split(const std::vector<ModelConfig>& candidates,
   if (C > 1) {
     std::string tried;
     for (const ModelConfig& c : candidates) tried += fmt::format(" {}", describe_choice(c));
-    rec.options += fmt::format("candidates={}\nchosen={}\n", tried.substr(1),
-                               describe_choice(candidates[static_cast<size_t>(chosen)]));
+    rec.options += fmt::format(
+        "candidates={}\nchosen={}\n", tried.substr(1),
+        mixed ? std::string("mixed") : describe_choice(candidates[static_cast<size_t>(chosen)]));
   }
   if (N > 1) rec.options += fmt::format("ensemble_runs={}\n", fmt::join(chosen_runs, ","));
   if (o.best_epoch) {
@@ -433,8 +449,12 @@ TrainResult train_split(const std::vector<ModelConfig>& candidates,
   }
   std::vector<Memn2n> repeats;
   if (o.keep_repeats) {
-    for (int j : runs_of[static_cast<size_t>(chosen)])
-      repeats.push_back(std::move(*outcomes[static_cast<size_t>(j)].model));
+    if (mixed) {  // every run, in run order
+      for (auto& out : outcomes) repeats.push_back(std::move(*out.model));
+    } else {
+      for (int j : runs_of[static_cast<size_t>(chosen)])
+        repeats.push_back(std::move(*outcomes[static_cast<size_t>(j)].model));
+    }
   }
   rec.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -442,6 +462,51 @@ TrainResult train_split(const std::vector<ModelConfig>& candidates,
 }
 
 }  // namespace
+
+std::vector<int> choose_members(const std::vector<std::vector<Vector>>& distributions,
+                                const std::vector<int>& answers, int n) {
+  const int runs = static_cast<int>(distributions.size());
+  if (n < 1 || n > runs) throw std::invalid_argument("choose_members: n must be in [1, runs]");
+  const size_t examples = answers.size();
+  // The mean distribution of the chosen runs plus run j: errors, then summed loss.
+  std::vector<Vector> sum;
+  std::vector<int> chosen;
+  std::vector<char> taken(static_cast<size_t>(runs), 0);
+  while (static_cast<int>(chosen.size()) < n) {
+    int best = -1;
+    int best_wrong = 0;
+    double best_loss = 0;
+    for (int j = 0; j < runs; ++j) {
+      if (taken[static_cast<size_t>(j)]) continue;
+      int wrong = 0;
+      double loss = 0;
+      const float m = static_cast<float>(chosen.size() + 1);
+      for (size_t i = 0; i < examples; ++i) {
+        const Vector& pj = distributions[static_cast<size_t>(j)][i];
+        const Vector p = sum.empty() ? pj : Vector((sum[i] + pj) / m);
+        Index arg = 0;
+        p.maxCoeff(&arg);
+        const int a = answers[i];
+        wrong += arg == a ? 0 : 1;
+        loss -= std::log(std::max(p(a), 1e-30f));
+      }
+      if (best < 0 || wrong < best_wrong || (wrong == best_wrong && loss < best_loss)) {
+        best = j;
+        best_wrong = wrong;
+        best_loss = loss;
+      }
+    }
+    taken[static_cast<size_t>(best)] = 1;
+    chosen.push_back(best);
+    const auto& pb = distributions[static_cast<size_t>(best)];
+    if (sum.empty()) {
+      sum = pb;
+    } else {
+      for (size_t i = 0; i < examples; ++i) sum[i] += pb[i];
+    }
+  }
+  return chosen;
+}
 
 std::string describe_choice(const ModelConfig& c) {
   std::string out = fmt::format("pe={}", to_string(c.encoding));

@@ -49,6 +49,10 @@ struct TrainOptions {
   // With several candidate configs: false trains each candidate from every seed (C x
   // repeats runs); true deals the seeds out among them (max(repeats, C) runs).
   bool share_repeats = false;
+  // With several candidate configs that differ only in gating (Memn2n::ensemble): the
+  // `ensemble` members are chosen among the runs of every candidate, greedily on validation
+  // (choose_members), instead of keeping one candidate's best runs.
+  bool mix_candidates = false;
   // Early stopping: each repeat keeps its weights from the epoch of the normal schedule with
   // the lowest validation error (then loss), not the last epoch's. Needs a validation split.
   bool best_epoch = false;
@@ -89,7 +93,8 @@ TrainResult train(const ModelConfig& config, const std::vector<Example>& example
 // The same for several candidate configs (a structural option chosen per model on the
 // validation split, never on test): each candidate trains `repeats` seeds (the same seeds
 // for every candidate), or a share of them (share_repeats); the candidate kept is the one
-// whose `ensemble` best seeds have the lowest mean validation error.
+// whose `ensemble` best seeds have the lowest mean validation error; with mix_candidates the
+// ensemble's members come from any candidate (choose_members).
 // TrainingRecord::options names the candidates and the choice. Every candidate must have
 // members == 1.
 TrainResult train(const std::vector<ModelConfig>& candidates, const std::vector<Example>& examples,
@@ -102,6 +107,15 @@ TrainResult train(const std::vector<ModelConfig>& candidates,
                   const std::vector<Example>& train_examples,
                   const std::vector<Example>& validation, const TrainOptions& options,
                   const ProgressCallback& progress = {});
+
+// Greedy forward selection of ensemble members on validation (Caruana et al. 2004, without
+// replacement): distributions[j][i] is run j's answer distribution on validation example i,
+// whose right answer is answers[i]. Starts from the run with the lowest validation error
+// (then mean loss -log p(answer), then index), then adds, while fewer than n are chosen,
+// the run whose addition gives the mean distribution the lowest error (then loss, then
+// index). Returns the chosen runs in the order chosen. Needs n <= the number of runs.
+std::vector<int> choose_members(const std::vector<std::vector<Vector>>& distributions,
+                                const std::vector<int>& answers, int n);
 
 // "pe=reference,gated,...": how a candidate config differs, for the training record.
 std::string describe_choice(const ModelConfig& config);

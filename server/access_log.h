@@ -47,8 +47,8 @@ class BufferedLog {
   const int fd_;
   const std::chrono::milliseconds flush_every_;
   const std::size_t flush_bytes_;
-  std::mutex write_mutex_;   // held while a batch is written, taken before mutex_
-  std::mutex mutex_;         // guards pending_ and stop_
+  std::mutex write_mutex_;  // held while a batch is written, taken before mutex_
+  std::mutex mutex_;        // guards pending_ and stop_
   std::condition_variable wake_;
   std::string pending_;
   bool stop_ = false;

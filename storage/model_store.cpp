@@ -72,8 +72,8 @@ std::int64_t insert_model_row(Database& db, const StoredModel& model,
   db.with_statement(
       "INSERT INTO models (name, created_at, hops, dim, memory_size, vocab_size, "
       "sentence_length, encoding, temporal, tying, padded_memory, attention, gated, relu_units, "
-      "self_attention_layers, heads, tied_self_attention, members) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "self_attention_layers, heads, tied_self_attention, members, ungated_members) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       [&](SQLite::Statement& s) {
         s.bind(1, model.name);
         s.bind(2, created_at);
@@ -93,6 +93,7 @@ std::int64_t insert_model_row(Database& db, const StoredModel& model,
         s.bind(16, c.heads);
         s.bind(17, c.tied_self_attention ? 1 : 0);
         s.bind(18, c.members);
+        s.bind(19, c.ungated_members);
         s.exec();
       });
   return db.handle().getLastInsertRowid();
@@ -244,44 +245,49 @@ class ModelReader {
   bool read_model_row(StoredModel& model) {
     // A file older than schema 3, opened read-only (not migrated), has the paper's model:
     // the columns of migration 3 are read as their defaults.
-    const bool extensions = db_.schema_version() >= 3;
-    return db_.with_statement(
-        extensions ? "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, "
-                     "encoding, temporal, tying, padded_memory, attention, gated, relu_units, "
-                     "self_attention_layers, heads, tied_self_attention, members FROM models "
-                     "WHERE name = ?"
-                   : "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, "
-                     "encoding, temporal, tying, padded_memory, 'dot', 0, 0, 0, 1, 0, 1 FROM "
-                     "models WHERE name = ?",
-        [&](SQLite::Statement& s) {
-          s.bind(1, name_);
-          if (!s.executeStep()) return false;
-          id_ = s.getColumn(0).getInt64();
-          model.created_at = s.getColumn(1).getString();
-          engine::ModelConfig& c = model.config;
-          c.hops = integer(s.getColumn(2));
-          c.dim = integer(s.getColumn(3));
-          c.memory_size = integer(s.getColumn(4));
-          c.vocab_size = integer(s.getColumn(5));
-          c.sentence_length = integer(s.getColumn(6));
-          c.temporal = s.getColumn(8).getInt() != 0;
-          c.padded_memory = integer(s.getColumn(10));
-          c.gated = s.getColumn(12).getInt() != 0;
-          c.relu_units = integer(s.getColumn(13));
-          c.self_attention_layers = integer(s.getColumn(14));
-          c.heads = integer(s.getColumn(15));
-          c.tied_self_attention = s.getColumn(16).getInt() != 0;
-          c.members = integer(s.getColumn(17));
-          try {
-            c.encoding = engine::parse_encoding(s.getColumn(7).getString());
-            c.tying = engine::parse_tying(s.getColumn(9).getString());
-            c.attention = engine::parse_attention(s.getColumn(11).getString());
-            engine::validate(c);
-          } catch (const std::invalid_argument& e) {
-            fail(e.what());
-          }
-          return true;
-        });
+    // Likewise ungated_members (migration 8) before schema 8.
+    const int schema = db_.schema_version();
+    const std::string sql =
+        schema >= 3
+            ? fmt::format(
+                  "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, "
+                  "encoding, temporal, tying, padded_memory, attention, gated, relu_units, "
+                  "self_attention_layers, heads, tied_self_attention, members, {} FROM models "
+                  "WHERE name = ?",
+                  schema >= 8 ? "ungated_members" : "0")
+            : "SELECT id, created_at, hops, dim, memory_size, vocab_size, sentence_length, "
+              "encoding, temporal, tying, padded_memory, 'dot', 0, 0, 0, 1, 0, 1, 0 FROM "
+              "models WHERE name = ?";
+    return db_.with_statement(sql, [&](SQLite::Statement& s) {
+      s.bind(1, name_);
+      if (!s.executeStep()) return false;
+      id_ = s.getColumn(0).getInt64();
+      model.created_at = s.getColumn(1).getString();
+      engine::ModelConfig& c = model.config;
+      c.hops = integer(s.getColumn(2));
+      c.dim = integer(s.getColumn(3));
+      c.memory_size = integer(s.getColumn(4));
+      c.vocab_size = integer(s.getColumn(5));
+      c.sentence_length = integer(s.getColumn(6));
+      c.temporal = s.getColumn(8).getInt() != 0;
+      c.padded_memory = integer(s.getColumn(10));
+      c.gated = s.getColumn(12).getInt() != 0;
+      c.relu_units = integer(s.getColumn(13));
+      c.self_attention_layers = integer(s.getColumn(14));
+      c.heads = integer(s.getColumn(15));
+      c.tied_self_attention = s.getColumn(16).getInt() != 0;
+      c.members = integer(s.getColumn(17));
+      c.ungated_members = integer(s.getColumn(18));
+      try {
+        c.encoding = engine::parse_encoding(s.getColumn(7).getString());
+        c.tying = engine::parse_tying(s.getColumn(9).getString());
+        c.attention = engine::parse_attention(s.getColumn(11).getString());
+        engine::validate(c);
+      } catch (const std::invalid_argument& e) {
+        fail(e.what());
+      }
+      return true;
+    });
   }
 
   void read_vocabulary(StoredModel& model) {

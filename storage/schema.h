@@ -17,7 +17,7 @@ namespace memnet::storage {
 // PRAGMA application_id of every memnet file: "MNET" as a big-endian 32-bit integer.
 inline constexpr std::int32_t kApplicationId = 0x4D4E4554;
 
-inline constexpr std::array<std::string_view, 7> kMigrations = {
+inline constexpr std::array<std::string_view, 8> kMigrations = {
     // 1: models with their vocabulary, weights and training record.
     R"sql(
 PRAGMA application_id = 1296975188;
@@ -232,9 +232,15 @@ DROP TABLE fact_embeddings;
 ALTER TABLE fact_embeddings_7 RENAME TO fact_embeddings;
 CREATE INDEX fact_embeddings_by_generation ON fact_embeddings (generation);
 )sql",
+    // 8: ensembles of gated and ungated networks (engine/model_config.h): the last
+    // ungated_members members of a gated ensemble have no gates. Every older model has none.
+    R"sql(
+ALTER TABLE models ADD COLUMN ungated_members INTEGER NOT NULL DEFAULT 0
+  CHECK (ungated_members >= 0);
+)sql",
 };
 
-// The newest schema this build reads and writes (currently 7).
+// The newest schema this build reads and writes (currently 8).
 inline constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
 
 }  // namespace memnet::storage

@@ -48,6 +48,7 @@ TEST_CASE("old files: a schema 2 file migrates to the current schema with the pa
     CHECK(m->config.relu_units == 0);
     CHECK(m->config.self_attention_layers == 0);
     CHECK(m->config.members == 1);
+    CHECK(m->config.ungated_members == 0);
     CHECK(memnet::engine::describe_extensions(m->config).empty());
   }
   CHECK(memnet::storage::load_model(db, "task2")->config.tying ==

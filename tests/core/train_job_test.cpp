@@ -44,4 +44,8 @@ TEST_CASE("recipes: the best schedules as measured, the paper's exactly") {
   check_schedule(recipe_job(Recipe::kPaper, true), {0.01f, 60, 15, 30, 50});
   CHECK_FALSE(paper.config.gated);
   CHECK_FALSE(paper.large_model.has_value());
+  // docs/benchmarks.md, "Gated and ungated joint models together": joint ensembles mix
+  CHECK(joint.mixed_gates);
+  CHECK_FALSE(single.mixed_gates);
+  CHECK_FALSE(recipe_job(Recipe::kPaper, true).mixed_gates);
 }

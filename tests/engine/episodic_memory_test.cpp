@@ -42,6 +42,12 @@ const Extension kExtensions[] = {
        c.tied_self_attention = true;
      }},
     {"ensemble", [](ModelConfig& c) { c.members = 3; }},
+    {"gated and ungated members",
+     [](ModelConfig& c) {
+       c.gated = true;
+       c.members = 3;
+       c.ungated_members = 1;
+     }},
     {"all",
      [](ModelConfig& c) {
        c.attention = Attention::kDistance;

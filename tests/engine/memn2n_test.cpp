@@ -178,12 +178,63 @@ TEST_CASE("memn2n: an ensemble answers with the mean of its members' distributio
   CHECK((solo.a_hat.array() == p2.a_hat.array()).all());
 }
 
+TEST_CASE("memn2n: gated and ungated members make one ensemble, gated ones first") {
+  ModelConfig c;
+  c.hops = 2;
+  c.dim = 6;
+  c.vocab_size = 11;
+  std::mt19937_64 rng(23);
+  const Memn2n plain = Memn2n::random(c, rng, 0.5f);  // u' = u + o
+  c.gated = true;
+  const Memn2n gated1 = Memn2n::random(c, rng, 0.5f), gated2 = Memn2n::random(c, rng, 0.5f);
+  const Memn2n ens = Memn2n::ensemble({&plain, &gated1, &gated2});
+  CHECK(ens.config().members == 3);
+  CHECK(ens.config().gated);
+  CHECK(ens.config().ungated_members == 1);
+  CHECK(member_gated(ens.config(), 0));
+  CHECK(member_gated(ens.config(), 1));
+  CHECK_FALSE(member_gated(ens.config(), 2));
+  // The gated members' matrices, then the ungated one's, which has no W_T, b_T.
+  const size_t g = gated1.parameters().size();
+  REQUIRE(ens.parameters().size() == 2 * g + plain.parameters().size());
+  CHECK(ens.parameters()[g].name == "e2.A1");
+  CHECK(ens.parameters()[2 * g].name == "e3.A1");
+  for (size_t i = 2 * g; i < ens.parameters().size(); ++i)
+    CHECK(ens.parameters()[i].name.find("WT") == std::string::npos);
+  CHECK(describe_extensions(ens.config()).find("ungated_members=1") != std::string::npos);
+  // Each member answers as it did alone; the ensemble with the mean.
+  Example x;
+  x.story = {{1, 2, 3}, {4, 5}, {6, 7, 8}};
+  x.question = {2, 9};
+  const Vector mean =
+      (gated1.answer(x).a_hat + gated2.answer(x).a_hat + plain.answer(x).a_hat) / 3.0f;
+  CHECK(ens.answer(x).a_hat.isApprox(mean, 1e-6f));
+  // The same weights reloaded from the config and the parameter list answer the same.
+  const Memn2n again(ens.config(), ens.parameters());
+  CHECK((again.answer(x).a_hat.array() == ens.answer(x).a_hat.array()).all());
+  // All ungated: an ensemble without gates.
+  const Memn2n two_plain = Memn2n::ensemble({&plain, &plain});
+  CHECK_FALSE(two_plain.config().gated);
+  CHECK(two_plain.config().ungated_members == 0);
+}
+
+TEST_CASE("memn2n: a config with more ungated members than members is refused") {
+  ModelConfig c;
+  c.members = 2;
+  c.ungated_members = 1;
+  CHECK_THROWS_AS(validate(c), std::invalid_argument);  // needs gated
+  c.gated = true;
+  CHECK_NOTHROW(validate(c));
+  c.ungated_members = 2;
+  CHECK_THROWS_AS(validate(c), std::invalid_argument);
+}
+
 TEST_CASE("memn2n: an ensemble of different shapes or of ensembles is refused") {
   ModelConfig c;
   c.vocab_size = 7;
   std::mt19937_64 rng(2);
   const Memn2n a = Memn2n::random(c, rng);
-  c.gated = true;
+  c.dim = 30;
   const Memn2n b = Memn2n::random(c, rng);
   CHECK_THROWS_AS(Memn2n::ensemble({&a, &b}), std::invalid_argument);
   CHECK_THROWS_AS(Memn2n::ensemble({}), std::invalid_argument);

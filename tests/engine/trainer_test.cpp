@@ -249,6 +249,67 @@ TEST_CASE("trainer: shared repeats deal the seeds out among the candidates") {
   CHECK(r.repeats.size() == 2);  // runs 0 and 2 trained the chosen (first) candidate
 }
 
+TEST_CASE("trainer: ensemble members are chosen greedily by the ensemble's validation error") {
+  // Four validation questions over two words, answers 0, 0, 1, 1. Alone, run 2 is best (1
+  // wrong; runs 0 and 1: 2 wrong each). With run 2, run 1 makes every answer right, while
+  // run 0 leaves 2 wrong: so run 1 is added, though it is no better than run 0 alone.
+  const auto dist = [](std::initializer_list<std::pair<float, float>> ps) {
+    std::vector<Vector> out;
+    for (const auto& [a, b] : ps) {
+      Vector v(2);
+      v << a, b;
+      out.push_back(v);
+    }
+    return out;
+  };
+  const std::vector<int> answers = {0, 0, 1, 1};
+  const std::vector<std::vector<Vector>> runs = {
+      dist({{0.9f, 0.1f}, {0.9f, 0.1f}, {0.65f, 0.35f}, {0.65f, 0.35f}}),
+      dist({{0.45f, 0.55f}, {0.45f, 0.55f}, {0.1f, 0.9f}, {0.05f, 0.95f}}),
+      dist({{0.6f, 0.4f}, {0.6f, 0.4f}, {0.4f, 0.6f}, {0.9f, 0.1f}}),
+  };
+  const std::vector<int> two = choose_members(runs, answers, 2);
+  REQUIRE(two.size() == 2);
+  CHECK(two[0] == 2);
+  CHECK(two[1] == 1);
+  CHECK(choose_members(runs, answers, 3).size() == 3);
+  CHECK_THROWS_AS(choose_members(runs, answers, 4), std::invalid_argument);
+}
+
+TEST_CASE("trainer: mixed candidates make one ensemble from the runs of both") {
+  TrainOptions o = quick_options();
+  o.repeats = 3;
+  o.ensemble = 3;
+  o.mix_candidates = true;
+  o.keep_repeats = true;
+  ModelConfig gated = toy_config();
+  gated.gated = true;
+  ModelConfig plain = toy_config();
+  const auto xs = toy_task(200, 6);
+  const TrainResult r = train(std::vector<ModelConfig>{gated, plain}, xs, o);
+  CHECK(r.model.config().members == 3);
+  CHECK(r.record.options.find("chosen=mixed") != std::string::npos);
+  REQUIRE(r.repeats.size() == 6);  // every run of both candidates, gated ones first
+  for (int j = 0; j < 3; ++j) CHECK(r.repeats[static_cast<size_t>(j)].config().gated);
+  for (int j = 3; j < 6; ++j) CHECK_FALSE(r.repeats[static_cast<size_t>(j)].config().gated);
+  // The ensemble is the one choose_members picks from those runs' validation answers.
+  const std::vector<char> mask = validation_mask(xs, o.validation_share, o.seed);
+  std::vector<std::vector<Vector>> dist(6);
+  std::vector<int> answers;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (!mask[i]) continue;
+    answers.push_back(xs[i].answer);
+    for (size_t j = 0; j < 6; ++j) dist[j].push_back(r.repeats[j].answer(xs[i]).a_hat);
+  }
+  std::vector<const Memn2n*> members;
+  for (const int j : choose_members(dist, answers, 3))
+    members.push_back(&r.repeats[static_cast<size_t>(j)]);
+  const Memn2n expected = Memn2n::ensemble(members);
+  CHECK(r.model.config().ungated_members == expected.config().ungated_members);
+  REQUIRE(r.model.parameters().size() == expected.parameters().size());
+  CHECK(same_parameters(r.model, expected));
+}
+
 TEST_CASE("trainer: best epoch keeps the weights of the epoch best on validation") {
   TrainOptions o = quick_options();
   o.learning_rate = 0.05f;  // a noisy run, so that the last epoch is not always the best

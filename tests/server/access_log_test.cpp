@@ -40,7 +40,8 @@ struct Pipe {
     std::string out;
     if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return out;
     char buffer[65536];
-    for (ssize_t n; (n = ::read(read_end, buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(read_end, buffer, sizeof buffer)) > 0;)
+      out.append(buffer, static_cast<std::size_t>(n));
     return out;
   }
 };
@@ -78,7 +79,8 @@ TEST_CASE("access log: lines from many threads are never split, each thread's in
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&log, t] {
-        for (int i = 0; i < kLines; ++i) log.write("thread " + std::to_string(t) + " line " + std::to_string(i) + "\n");
+        for (int i = 0; i < kLines; ++i)
+          log.write("thread " + std::to_string(t) + " line " + std::to_string(i) + "\n");
       });
     }
     for (auto& th : threads) th.join();

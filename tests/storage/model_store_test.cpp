@@ -133,6 +133,7 @@ void check_same_model(const StoredModel& got, const StoredModel& want) {
   CHECK(got.config.heads == want.config.heads);
   CHECK(got.config.tied_self_attention == want.config.tied_self_attention);
   CHECK(got.config.members == want.config.members);
+  CHECK(got.config.ungated_members == want.config.ungated_members);
   CHECK(got.vocab.words() == want.vocab.words());
   REQUIRE(got.weights.size() == want.weights.size());
   for (std::size_t i = 0; i < want.weights.size(); ++i) {
@@ -225,6 +226,7 @@ TEST_CASE("load_model reproduces every option beyond the paper, ensembles includ
       config.heads = 2;
       config.tied_self_attention = tying == Tying::kLayerwise;
       config.members = 3;
+      config.ungated_members = tying == Tying::kAdjacent ? 1 : 0;  // the last member ungated
       const std::string name = fmt::format("{}-{}", to_string(a), to_string(tying));
       const StoredModel model = make_model(name, config, 9);
       save_model(db, model);
