@@ -54,7 +54,9 @@ void model_fields(JsonWriter& w, const core::ModelInfo& m) {
       .key("heads")
       .value(c.heads)
       .key("members")
-      .value(c.members);
+      .value(c.members)
+      .key("ungated_members")
+      .value(c.ungated_members);
 }
 
 void training_fields(JsonWriter& w, const engine::TrainingRecord& t) {

@@ -234,8 +234,9 @@
     state.models.forEach(function (m) { if (m.name === r.model) info = m; });
     var notes = [];
     if (info && info.members > 1) {
-      notes.push("This model is an ensemble of " + info.members + " networks: the answer is the mean of " +
-          "their answer distributions, and each weight below is the mean of theirs.");
+      notes.push("This model is an ensemble of " + info.members + " networks" +
+          (info.ungated_members > 0 ? " (" + info.ungated_members + " of them without gates)" : "") +
+          ": the answer is the mean of their answer distributions, and each weight below is the mean of theirs.");
     }
     if (info && info.self_attention_layers > 0) {
       notes.push("Before the hops, the facts attend to each other in " + info.self_attention_layers +
@@ -337,7 +338,8 @@
       ["position encoding", m.encoding], ["temporal encoding", m.temporal], ["tying", m.tying],
       ["attention kernel", m.attention], ["gated hops", m.gated], ["ReLU units", m.relu_units],
       ["self-attention layers", m.self_attention_layers], ["heads", m.heads],
-      ["ensemble members", m.members], ["trained on", t.dataset + " (tasks " + t.tasks.join(", ") + ")"],
+      ["ensemble members", m.members + (m.ungated_members > 0 ? " (" + m.ungated_members + " ungated)" : "")],
+      ["trained on", t.dataset + " (tasks " + t.tasks.join(", ") + ")"],
       ["repeats (seeds)", t.repeats + ", kept " + (t.best_repeat + 1)],
       ["validation error", (100 * t.validation_error).toFixed(1) + "%"],
       ["training time", t.wall_seconds.toFixed(1) + " s"], ["created", m.created_at]
