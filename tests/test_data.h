@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,14 +54,35 @@ inline bool dialog_babi_available() {
   return std::filesystem::exists(dialog_babi_dir() + "/dialog-babi-candidates.txt");
 }
 
-// A fresh, empty folder under the system temp dir.
+// The folders temp_dir made, removed when the test process exits normally (set
+// MEMNET_KEEP_TEST_DIRS to keep them for a look after a failure). Thread-safe.
+class TempDirs {
+ public:
+  void add(std::filesystem::path p) {
+    std::lock_guard lock(mutex_);
+    dirs_.push_back(std::move(p));
+  }
+  ~TempDirs() {
+    if (std::getenv("MEMNET_KEEP_TEST_DIRS")) return;
+    std::error_code ignored;  // best effort: a folder still in use elsewhere stays
+    for (const auto& p : dirs_) std::filesystem::remove_all(p, ignored);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::filesystem::path> dirs_;
+};
+
+// A fresh, empty folder under the system temp dir, removed at exit (TempDirs).
 inline std::filesystem::path temp_dir(const std::string& tag) {
   static std::atomic<int> counter{0};
+  static TempDirs made;
   auto base =
       std::filesystem::temp_directory_path() /
       ("memnet_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::filesystem::remove_all(base);
   std::filesystem::create_directories(base);
+  made.add(base);
   return base;
 }
 
