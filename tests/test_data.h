@@ -64,7 +64,7 @@ class TempDirs {
   }
   ~TempDirs() {
     if (std::getenv("MEMNET_KEEP_TEST_DIRS")) return;
-    std::error_code ignored;  // best effort: a folder still in use elsewhere stays
+    std::error_code ignored;  // best effort: a folder that cannot be removed stays
     for (const auto& p : dirs_) std::filesystem::remove_all(p, ignored);
   }
 
