@@ -54,6 +54,7 @@ core::TrainJob make_job(const TrainFlags& f) {
   job.model_name = given.model_name;
   job.pad_memory = given.pad_memory;
   job.repeats_path = given.repeats_path;
+  job.valid_files = given.valid_files;
   engine::ModelConfig& c = job.config;
   if (f.hops) c.hops = *f.hops;
   if (f.memory) c.memory_size = *f.memory;
@@ -216,10 +217,12 @@ int run(TrainFlags& f) {
     const std::string options = engine::describe_extensions(m.config);
     std::cout << fmt::format(
         "saved model '{}' to {}: tasks {}, {} questions, vocabulary {}, pe {}{}{}, validation "
-        "error {:.1f}% ({}), {}\n",
+        "error {:.1f}%{} ({}), {}\n",
         m.name, job.model_path, fmt::join(m.tasks, ","), m.train_questions, m.vocab_size,
         engine::to_string(m.config.encoding), options.empty() ? "" : ", ", options,
-        100 * m.record.validation_error, kept, format_duration(m.record.wall_seconds));
+        100 * m.record.validation_error,
+        m.validation_files.empty() ? "" : fmt::format(" on {}", fmt::join(m.validation_files, ",")),
+        kept, format_duration(m.record.wall_seconds));
   }
   return kExitOk;
 }
@@ -368,8 +371,11 @@ Runner add_train_command(CLI::App& app) {
                       "(dialog default 0)")
           ->capture_default_str();
   cmd->add_option("--validation", job.options.validation_share,
-                  "Share of each task held out for validation")
+                  "Share of each task held out for validation (when it has no _valid.txt file)")
       ->capture_default_str();
+  cmd->add_flag("--valid-files,!--no-valid-files", job.valid_files,
+                "Validate on the folder's qaN_*_valid.txt files when it has them (bAbI "
+                "en-valid), training on every train question; default on");
   cmd->add_option("--seed", job.options.seed, "Random seed")->capture_default_str();
   cmd->add_option("--repeats", job.options.repeats,
                   "Train this many seeds, keep the best on validation")

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -98,9 +99,16 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
 
   // Parse everything first: a malformed file fails the job before any training.
   std::vector<std::vector<datasets::Story>> train_stories;
-  for (int t : tasks)
+  std::vector<std::optional<std::string>> valid_paths;  // per task
+  std::vector<std::vector<datasets::Story>> valid_stories;
+  for (int t : tasks) {
     train_stories.push_back(
         datasets::load_babi_file(datasets::find_task_file(job.data_dir, t, "train")));
+    valid_paths.push_back(job.valid_files ? datasets::find_validation_file(job.data_dir, t)
+                                          : std::nullopt);
+    valid_stories.push_back(valid_paths.back() ? datasets::load_babi_file(*valid_paths.back())
+                                               : std::vector<datasets::Story>{});
+  }
 
   std::vector<Unit> units;
   if (job.joint) {
@@ -108,6 +116,22 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
   } else {
     for (int t : tasks) units.push_back({fmt::format("task{}", t), {t}});
     if (units.size() == 1 && !job.model_name.empty()) units[0].name = job.model_name;
+  }
+  // A model validates on _valid.txt files only if all its tasks have one: mixing a file with
+  // a held-out share would give a validation error that means two things.
+  auto task_index = [&](int t) {
+    return static_cast<size_t>(std::find(tasks.begin(), tasks.end(), t) - tasks.begin());
+  };
+  for (const Unit& unit : units) {
+    std::vector<int> with, without;
+    for (int t : unit.tasks) (valid_paths[task_index(t)] ? with : without).push_back(t);
+    if (!with.empty() && !without.empty()) {
+      throw std::runtime_error(fmt::format(
+          "{}: there is a validation file (qaN_*_valid.txt) for task {} but none for task {} "
+          "of the same model; add the missing ones, or pass --no-valid-files to hold out part "
+          "of each train file",
+          job.data_dir, fmt::join(with, ","), fmt::join(without, ",")));
+    }
   }
 
   storage::Database db(job.model_path);
@@ -125,11 +149,16 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     const Unit& unit = units[static_cast<size_t>(u)];
     engine::Vocabulary vocab;
     std::vector<const std::vector<datasets::Story>*> stories;
+    std::vector<const std::vector<datasets::Story>*> valid;  // empty: held-out share
+    std::vector<std::string> valid_files;
     for (int t : unit.tasks) {
-      const size_t i =
-          static_cast<size_t>(std::find(tasks.begin(), tasks.end(), t) - tasks.begin());
+      const size_t i = task_index(t);
       stories.push_back(&train_stories[i]);
       grow_vocabulary(vocab, train_stories[i]);
+      if (valid_paths[i]) {
+        valid.push_back(&valid_stories[i]);
+        valid_files.push_back(std::filesystem::path(*valid_paths[i]).filename().string());
+      }
     }
     int sentence_length = 1, padded_memory = 0;
     for (const auto* s : stories) {
@@ -173,6 +202,14 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       examples.insert(examples.end(), std::make_move_iterator(xs.begin()),
                       std::make_move_iterator(xs.end()));
     }
+    // Validation questions use the training vocabulary: their new words are dropped, as a
+    // test question's are.
+    std::vector<engine::Example> validation;
+    for (size_t i = 0; i < valid.size(); ++i) {
+      auto xs = to_examples(*valid[i], vocab, unit.tasks[i], nullptr, config.memory_size);
+      validation.insert(validation.end(), std::make_move_iterator(xs.begin()),
+                        std::make_move_iterator(xs.end()));
+    }
     options.keep_repeats = !job.repeats_path.empty();
     if (outer_threads > 1) options.threads = 1;
     auto report = [&](const engine::TrainProgress& p) {
@@ -180,7 +217,11 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       std::lock_guard lock(progress_mutex);
       progress(TrainJobProgress{unit.name, u, static_cast<int>(units.size()), p});
     };
-    engine::TrainResult result = engine::train(candidates, examples, options, report);
+    engine::TrainResult result =
+        valid.empty() ? engine::train(candidates, examples, options, report)
+                      : engine::train(candidates, examples, validation, options, report);
+    if (!valid.empty())
+      result.record.options += fmt::format("validation={}\n", fmt::join(valid_files, ","));
     result.record.dataset = job.data_dir;
     result.record.tasks = unit.tasks;
     result.record.threads = job.options.threads;
@@ -210,6 +251,7 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     out.tasks = unit.tasks;
     out.vocab_size = vocab.size();
     out.train_questions = static_cast<int>(examples.size());
+    out.validation_files = valid_files;
     out.config = result.model.config();
     out.record = std::move(result.record);
   });

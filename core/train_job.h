@@ -50,6 +50,11 @@ struct TrainJob {
   bool pad_memory = true;  // padded_memory = min(memory_size, longest training story),
                            // as the authors' code; false: no empty slots
   engine::TrainOptions options;
+  // Validation from the folder's "qaN_*_valid.txt" files when there are any (bAbI v1.2's
+  // en-valid and en-valid-10k): a model whose tasks all have one validates on them and trains
+  // on every training question (options.validation_share is then ignored). false, or no such
+  // file: validation_share of each task's training questions is held out.
+  bool valid_files = true;
   // If set, every repeat (seed) of each model is also saved in this file, as "<name>.r<k>"
   // (k = 1..repeats): `memnet eval` on it gives the spread over seeds.
   std::string repeats_path;
@@ -71,6 +76,7 @@ struct TrainedModel {
   std::vector<int> tasks;
   int vocab_size = 0;
   int train_questions = 0;     // before the validation split
+  std::vector<std::string> validation_files;  // the _valid.txt files used; empty: held out
   engine::ModelConfig config;  // of the saved model (members > 1 for an ensemble)
   engine::TrainingRecord record;
 };
@@ -81,8 +87,10 @@ struct TrainJobProgress {
   engine::TrainProgress epoch;
 };
 
-// Throws datasets::ParseError, std::runtime_error (files), std::invalid_argument (options),
-// storage::StorageError. Models already saved stay saved if a later one fails.
+// Throws datasets::ParseError, std::runtime_error (files; also when some of a model's tasks
+// have a _valid.txt file and others have none), std::invalid_argument (options),
+// storage::StorageError. Every file is parsed before training starts. Models already saved
+// stay saved if a later one fails.
 std::vector<TrainedModel> run_train(
     const TrainJob& job, const std::function<void(const TrainJobProgress&)>& progress = {});
 

@@ -341,6 +341,15 @@ std::string find_task_file(const std::string& dir, int task, std::string_view sp
   return find_in(list_folder(dir), dir, task, split);
 }
 
+std::optional<std::string> find_validation_file(const std::string& dir, int task) {
+  check_task(task);
+  const std::vector<fs::path> files = list_folder(dir);
+  for (const fs::path& file : files) {
+    if (task_of(file.filename().string(), "valid") == task) return find_in(files, dir, task, "valid");
+  }
+  return std::nullopt;
+}
+
 std::vector<int> available_tasks(const std::string& dir) {
   std::vector<int> tasks;
   for (const fs::path& file : list_folder(dir)) {

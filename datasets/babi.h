@@ -23,6 +23,7 @@
 #pragma once
 
 #include <istream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ TaskFiles find_task_files(const std::string& dir, int task);
 // One file of a task: split is "train" or "test". Same errors as find_task_files, for that
 // file only (training needs no test file, evaluation no train file).
 std::string find_task_file(const std::string& dir, int task, std::string_view split);
+
+// The validation file of one task, "qa<task>_<name>_valid.txt", as the en-valid and
+// en-valid-10k folders of bAbI v1.2 ship it (their train files hold the other stories).
+// std::nullopt when the folder has none; otherwise the same errors as find_task_files.
+std::optional<std::string> find_validation_file(const std::string& dir, int task);
 
 // The task numbers, ascending, that have a "qa<N>_*_train.txt" file in `dir`.
 // Throws std::runtime_error when `dir` is not a readable folder.

@@ -118,6 +118,56 @@ TEST_CASE("cli: a malformed bAbI file is reported with path and line, exit 1, no
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("cli: qaN_*_valid.txt files (bAbI en-valid) are the validation set when present") {
+  const auto dir = memnet::testing::temp_dir("cli_valid");
+  const std::filesystem::path data = dir / "data";
+  const std::string db = (dir / "m.db").string();
+  REQUIRE(run_memnet("generate --out " + data.string() + " --train 200 --test 20 --seed 3")
+              .status == 0);
+  std::string valid1;  // qa1's train file name with _valid for _train
+  for (const auto& entry : std::filesystem::directory_iterator(data)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("qa1_") && name.ends_with("_train.txt"))
+      valid1 = name.substr(0, name.size() - 10) + "_valid.txt";
+  }
+  REQUIRE(!valid1.empty());
+  // Every answer is a word the training files never use, so validating on this file (and on
+  // nothing else) gives 100% error.
+  write(data / valid1,
+        "1 Mary went to the kitchen.\n2 Where is Mary?\tzanzibar\t1\n"
+        "3 John went to the hallway.\n4 Where is John?\tzanzibar\t3\n");
+  const std::string train = "train --data " + data.string() + " --model " + db +
+                            " --epochs 20 --ls-epochs 5 --repeats 1 --threads 2 --quiet ";
+
+  Run t = run_memnet(train + "--task 1 2");
+  REQUIRE_MESSAGE(t.status == 0, t.out);
+  CHECK_MESSAGE(t.out.find("validation error 100.0% on " + valid1) != std::string::npos, t.out);
+  const size_t task2 = t.out.find("saved model 'task2'");
+  REQUIRE(task2 != std::string::npos);
+  CHECK_MESSAGE(t.out.find(" on qa", task2) == std::string::npos, t.out);  // held out
+
+  Run held = run_memnet(train + "--task 1 --no-valid-files");
+  REQUIRE_MESSAGE(held.status == 0, held.out);
+  CHECK_MESSAGE(held.out.find(" on qa") == std::string::npos, held.out);
+  CHECK_MESSAGE(held.out.find("validation error 100.0%") == std::string::npos, held.out);
+
+  SUBCASE("a joint model needs a validation file for all its tasks or none") {
+    Run j = run_memnet(train + "--task 1 2 --joint --name both");
+    CHECK(j.status == 1);
+    CHECK_MESSAGE(j.out.find("validation file (qaN_*_valid.txt) for task 1 but none for task 2") !=
+                      std::string::npos,
+                  j.out);
+  }
+  SUBCASE("a malformed validation file is reported with path and line before training") {
+    write(data / valid1, "1 Mary went to the kitchen.\n2 Where is Mary?\n");
+    Run bad = run_memnet(train + "--task 1 --name bad");
+    CHECK(bad.status == 1);
+    CHECK_MESSAGE(bad.out.find(valid1 + ":2:") != std::string::npos, bad.out);
+    CHECK(bad.out.find("saved model") == std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("cli: usage errors exit 2, a missing model file exits 1 with its name") {
   CHECK(run_memnet("train --model x.db").status == 2);
   CHECK(run_memnet("frobnicate").status == 2);

@@ -366,6 +366,18 @@ TEST_CASE("babi: find_task_files tells qa1 from qa10") {
     CHECK_THROWS_WITH_AS(ds::find_task_file(dir.string(), 11, "test"),
                          doctest::Contains("bAbI task 11 has no test file"), std::runtime_error);
   }
+  SUBCASE("a validation file is found when there is one (bAbI en-valid)") {
+    CHECK_FALSE(ds::find_validation_file(dir.string(), 1).has_value());
+    touch(dir / "qa1_single_valid.txt");
+    touch(dir / "qa10_indef_valid.txt");
+    CHECK(ds::find_validation_file(dir.string(), 1) == (dir / "qa1_single_valid.txt").string());
+    CHECK(ds::find_validation_file(dir.string(), 10) == (dir / "qa10_indef_valid.txt").string());
+    CHECK_FALSE(ds::find_validation_file(dir.string(), 11).has_value());
+    touch(dir / "qa1_other_valid.txt");
+    CHECK_THROWS_WITH_AS(ds::find_validation_file(dir.string(), 1),
+                         doctest::Contains("bAbI task 1 has 2 valid files"), std::runtime_error);
+    CHECK(ds::available_tasks(dir.string()) == std::vector<int>{1, 10, 11});
+  }
   SUBCASE("available_tasks lists tasks with a train file, in number order") {
     CHECK(ds::available_tasks(dir.string()) == std::vector<int>{1, 10, 11});
   }
