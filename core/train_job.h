@@ -75,9 +75,9 @@ struct TrainedModel {
   std::string name;
   std::vector<int> tasks;
   int vocab_size = 0;
-  int train_questions = 0;     // before the validation split
+  int train_questions = 0;                    // before the validation split
   std::vector<std::string> validation_files;  // the _valid.txt files used; empty: held out
-  engine::ModelConfig config;  // of the saved model (members > 1 for an ensemble)
+  engine::ModelConfig config;                 // of the saved model (members > 1 for an ensemble)
   engine::TrainingRecord record;
 };
 

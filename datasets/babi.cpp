@@ -345,7 +345,8 @@ std::optional<std::string> find_validation_file(const std::string& dir, int task
   check_task(task);
   const std::vector<fs::path> files = list_folder(dir);
   for (const fs::path& file : files) {
-    if (task_of(file.filename().string(), "valid") == task) return find_in(files, dir, task, "valid");
+    if (task_of(file.filename().string(), "valid") == task)
+      return find_in(files, dir, task, "valid");
   }
   return std::nullopt;
 }

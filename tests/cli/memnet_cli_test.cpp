@@ -122,8 +122,9 @@ TEST_CASE("cli: qaN_*_valid.txt files (bAbI en-valid) are the validation set whe
   const auto dir = memnet::testing::temp_dir("cli_valid");
   const std::filesystem::path data = dir / "data";
   const std::string db = (dir / "m.db").string();
-  REQUIRE(run_memnet("generate --out " + data.string() + " --train 200 --test 20 --seed 3")
-              .status == 0);
+  REQUIRE(
+      run_memnet("generate --out " + data.string() + " --train 200 --test 20 --seed 3").status ==
+      0);
   std::string valid1;  // qa1's train file name with _valid for _train
   for (const auto& entry : std::filesystem::directory_iterator(data)) {
     const std::string name = entry.path().filename().string();
