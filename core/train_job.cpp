@@ -108,6 +108,14 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
                                           : std::nullopt);
     valid_stories.push_back(valid_paths.back() ? datasets::load_babi_file(*valid_paths.back())
                                                : std::vector<datasets::Story>{});
+    if (valid_paths.back()) {
+      size_t questions = 0;
+      for (const auto& story : valid_stories.back()) questions += story.questions.size();
+      if (questions == 0) {
+        throw std::runtime_error(fmt::format(
+            "{}: no questions; a validation file needs at least one", *valid_paths.back()));
+      }
+    }
   }
 
   std::vector<Unit> units;

@@ -166,6 +166,12 @@ TEST_CASE("cli: qaN_*_valid.txt files (bAbI en-valid) are the validation set whe
     CHECK_MESSAGE(bad.out.find(valid1 + ":2:") != std::string::npos, bad.out);
     CHECK(bad.out.find("saved model") == std::string::npos);
   }
+  SUBCASE("a validation file without questions is an error, not a 0% validation error") {
+    write(data / valid1, "1 Mary went to the kitchen.\n");
+    Run none = run_memnet(train + "--task 1 --name none");
+    CHECK(none.status == 1);
+    CHECK_MESSAGE(none.out.find(valid1 + ": no questions") != std::string::npos, none.out);
+  }
   std::filesystem::remove_all(dir);
 }
 
