@@ -33,6 +33,7 @@ int run_dialog(const EvalFlags& f) {
   job.models = f.job.model_names;
   job.dev = f.dev;
   job.threads = f.job.threads;
+  job.predictions_path = f.job.predictions_path;
   const std::vector<core::DialogEvaluation> evals = core::run_dialog_eval(job);
   if (f.json) {
     std::cout << core::to_json(evals) << "\n";
@@ -57,8 +58,8 @@ int run_dialog(const EvalFlags& f) {
 
 int run(EvalFlags& f) {
   if (f.dialog || core::is_dialog_babi_dir(f.job.data_dir)) {
-    if (!f.html_path.empty() || !f.job.predictions_path.empty() || !f.job.tasks.empty())
-      throw std::invalid_argument("--html, --predictions and --task are for bAbI QA models");
+    if (!f.html_path.empty() || !f.job.tasks.empty())
+      throw std::invalid_argument("--html and --task are for bAbI QA models");
     return run_dialog(f);
   }
   if (!f.html_path.empty()) f.job.failed_examples = f.html_examples;
@@ -95,7 +96,8 @@ Runner add_eval_command(CLI::App& app) {
   cmd->add_option("--data", f->job.data_dir, "Folder with qaN_*_test.txt files")->required();
   cmd->add_option("--name", f->job.model_names, "Model(s) to evaluate (default: all in the file)");
   cmd->add_option("--predictions", f->job.predictions_path,
-                  "Also write one JSON line per test question: answer, prediction, attention");
+                  "Also write one JSON line per test question (dialog: per turn): answer, "
+                  "prediction, attention");
   cmd->add_option("--task", f->job.tasks,
                   "Only these tasks (default: every task the models were trained on)");
   cmd->add_flag("--json", f->json,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -210,21 +211,66 @@ std::vector<TrainedDialogModel> run_dialog_train(
 
 namespace {
 
-DialogScore score_file(const DialogModel& model, const std::string& split, const std::string& path,
-                       int threads) {
+// One JSON line per turn of `dialogs`, whose predictions are `kept` in turn order.
+void write_predictions(std::ostream& out, const DialogModel& model, const std::string& model_name,
+                       const std::string& split, const std::vector<datasets::Dialog>& dialogs,
+                       const std::vector<engine::Prediction>& kept) {
+  using json = nlohmann::ordered_json;
+  const datasets::Candidates& candidates = model.encoder.candidates();
+  const int task = model.encoder.ranking().task;
+  size_t i = 0;
+  for (size_t d = 0; d < dialogs.size(); ++d) {
+    for (const datasets::DialogTurn& turn : dialogs[d].turns) {
+      if (i >= kept.size()) throw std::logic_error("fewer predictions than turns");
+      const engine::Prediction& p = kept[i++];
+      const Eigen::Index n = p.attention.empty() ? 0 : p.attention[0].size();
+      json attention = json::array();
+      for (const engine::Vector& hop : p.attention) {
+        json weights = json::array();
+        for (Eigen::Index slot = hop.size() - 1; slot >= 0; --slot) weights.push_back(hop(slot));
+        attention.push_back(std::move(weights));
+      }
+      const json line = {{"model", model_name},
+                         {"task", task},
+                         {"split", split},
+                         {"dialog", d + 1},
+                         {"dialog_line", dialogs[d].source_line},
+                         {"turn_line", turn.source_line},
+                         {"user", turn.user},
+                         {"gold", turn.bot},
+                         {"predicted", candidates.texts().at(static_cast<size_t>(p.answer))},
+                         {"probability", p.a_hat(p.answer)},
+                         {"correct", p.answer == turn.candidate},
+                         {"history", turn.history_size},
+                         {"memory_first", turn.history_size - static_cast<int>(n)},
+                         {"attention", std::move(attention)}};
+      out << line.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    }
+  }
+}
+
+// Scores every turn of `path`; with `predictions`, also writes one JSON line per turn.
+DialogScore score_file(const DialogModel& model, const std::string& model_name,
+                       const std::string& split, const std::string& path, int threads,
+                       std::ostream* predictions) {
   const DialogEncoder& enc = model.encoder;
   const std::vector<datasets::Dialog> dialogs = load_with_candidates(path, enc.candidates());
   const std::vector<engine::Example> xs =
       enc.examples(dialogs, enc.ranking().task, model.network.config().memory_size);
   std::vector<char> right(xs.size());
+  std::vector<engine::Prediction> kept(predictions ? xs.size() : 0);
   engine::ThreadPool pool(std::max(1, threads));
   const int T = pool.size();
   const size_t n = xs.size();
   pool.parallel_for(T, [&](int t) {
     for (size_t i = n * static_cast<size_t>(t) / static_cast<size_t>(T);
-         i < n * static_cast<size_t>(t + 1) / static_cast<size_t>(T); ++i)
-      right[i] = model.network.answer(xs[i]).answer == xs[i].answer ? 1 : 0;
+         i < n * static_cast<size_t>(t + 1) / static_cast<size_t>(T); ++i) {
+      engine::Prediction p = model.network.answer(xs[i]);
+      right[i] = p.answer == xs[i].answer ? 1 : 0;
+      if (predictions) kept[i] = std::move(p);
+    }
   });
+  if (predictions) write_predictions(*predictions, model, model_name, split, dialogs, kept);
   DialogScore s;
   s.split = split;
   s.path = path;
@@ -249,6 +295,12 @@ std::vector<DialogEvaluation> run_dialog_eval(const DialogEvalJob& job) {
   std::vector<std::string> names = job.models;
   const bool all = names.empty();
   if (all) names = storage::list_models(db);
+  std::ofstream predictions;
+  if (!job.predictions_path.empty()) {
+    predictions.open(job.predictions_path, std::ios::binary | std::ios::trunc);
+    if (!predictions)
+      throw std::runtime_error(fmt::format("cannot write {}", job.predictions_path));
+  }
   std::vector<DialogEvaluation> out;
   for (const std::string& name : names) {
     std::optional<storage::StoredModel> stored = storage::load_model(db, name);
@@ -269,10 +321,13 @@ std::vector<DialogEvaluation> run_dialog_eval(const DialogEvalJob& job) {
     e.model = name;
     e.task = task;
     e.match_type = model->encoder.ranking().match_type;
-    e.splits.push_back(score_file(*model, "tst", files.tst, job.threads));
+    std::ostream* lines = predictions.is_open() ? &predictions : nullptr;
+    e.splits.push_back(score_file(*model, name, "tst", files.tst, job.threads, lines));
     if (files.tst_oov)
-      e.splits.push_back(score_file(*model, "tst-OOV", *files.tst_oov, job.threads));
-    if (job.dev) e.splits.push_back(score_file(*model, "dev", files.dev, job.threads));
+      e.splits.push_back(score_file(*model, name, "tst-OOV", *files.tst_oov, job.threads, lines));
+    if (job.dev) e.splits.push_back(score_file(*model, name, "dev", files.dev, job.threads, lines));
+    if (lines && !*lines)
+      throw std::runtime_error(fmt::format("cannot write {}", job.predictions_path));
     out.push_back(std::move(e));
   }
   if (out.empty()) throw std::runtime_error(fmt::format("{}: no dialog models", job.model_path));

@@ -87,10 +87,16 @@ struct DialogEvalJob {
   std::vector<std::string> models;  // empty = every dialog model in the file
   bool dev = false;                 // also score the -dev file
   int threads = 1;
+  // When set, one JSON line per scored turn is written there, in file order per split:
+  // {"model","task","split","dialog","dialog_line","turn_line","user","gold","predicted",
+  //  "probability","correct","history","memory_first","attention"} (dialog 1-based; history
+  // = utterances before the turn; attention = K lists over the memory, oldest first, whose
+  // first entry is history utterance memory_first, 0-based).
+  std::string predictions_path;
 };
 
-// Throws std::runtime_error (no dialog model; a named model that is not one), and as
-// run_dialog_train for the files.
+// Throws std::runtime_error (no dialog model; a named model that is not one; an unwritable
+// predictions file), and as run_dialog_train for the files.
 std::vector<DialogEvaluation> run_dialog_eval(const DialogEvalJob& job);
 
 // The paper's summary columns: mean per-response accuracy over tasks 1-5 on tst and on

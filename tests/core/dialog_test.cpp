@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -197,6 +199,58 @@ TEST_CASE("dialog train and eval: match type answers the OOV API calls; per resp
   const std::string json = core::to_json(p);
   CHECK(json.find("\"split\":\"tst-OOV\"") != std::string::npos);
   CHECK(json.find("avg_1_5") == std::string::npos);  // tasks 2-5 are missing
+}
+
+TEST_CASE("dialog eval: --predictions writes every scored turn with its ranked answer") {
+  const ToyModel& plain = toy_model(false);
+  core::DialogEvalJob job;
+  job.model_path = plain.db;
+  job.data_dir = plain.dir.string();
+  job.predictions_path = (plain.dir / "predictions.jsonl").string();
+  const auto evals = core::run_dialog_eval(job);
+  REQUIRE(evals.size() == 1);
+  storage::Database db(plain.db, storage::Database::Mode::kReadOnly);
+  const core::DialogModel model = *core::dialog_model(*storage::load_model(db, "dialog1"));
+  const auto& texts = model.encoder.candidates().texts();
+
+  std::ifstream in(job.predictions_path);
+  std::string line;
+  std::map<std::string, int> turns, right;
+  std::vector<nlohmann::json> rows;
+  while (std::getline(in, line)) rows.push_back(nlohmann::json::parse(line));
+  for (const auto& r : rows) {
+    const std::string split = r.at("split");
+    turns[split] += 1;
+    right[split] += r.at("correct").get<bool>() ? 1 : 0;
+    CHECK(r.at("model") == "dialog1");
+    CHECK(r.at("task") == 1);
+    CHECK(r.at("correct").get<bool>() == (r.at("gold") == r.at("predicted")));
+    CHECK(std::find(texts.begin(), texts.end(), r.at("predicted").get<std::string>()) !=
+          texts.end());
+    const auto& hops = r.at("attention");
+    REQUIRE(hops.size() == static_cast<size_t>(model.network.config().hops));
+    const int shown = static_cast<int>(hops[0].size());
+    CHECK(r.at("memory_first").get<int>() == r.at("history").get<int>() - shown);
+    CHECK(r.at("memory_first").get<int>() >= 0);
+    float total = 0;
+    for (const auto& w : hops[0]) total += w.get<float>();
+    CHECK(total <= 1.0001f);
+  }
+  // the file and the scores agree, split by split; the OOV split has wrong turns
+  for (const core::DialogScore& s : evals[0].splits) {
+    CHECK(turns[s.split] == s.turns);
+    CHECK(right[s.split] == s.turns_correct);
+  }
+  CHECK(right["tst-OOV"] < turns["tst-OOV"]);
+  // the first dialog's first turn is that of the file: line 1 of dialog 1
+  REQUIRE_FALSE(rows.empty());
+  CHECK(rows[0].at("dialog") == 1);
+  CHECK(rows[0].at("turn_line") == 1);
+
+  job.predictions_path = (plain.dir / "no-such-dir" / "p.jsonl").string();
+  CHECK_THROWS_WITH_AS(core::run_dialog_eval(job),
+                       doctest::Contains(("cannot write " + job.predictions_path).c_str()),
+                       std::runtime_error);
 }
 
 TEST_CASE("dialog train: malformed files are path:line errors and nothing is saved") {
