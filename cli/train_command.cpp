@@ -30,7 +30,7 @@ struct TrainFlags {
   CLI::Option* mixed_gates_flag = nullptr;
   CLI::Option* share_repeats_flag = nullptr;
   CLI::Option* best_epoch_flag = nullptr;
-  std::string tying = "adjacent";
+  std::optional<std::string> tying;
   bool tied_self_attention = false;
   bool no_temporal = false;
   bool quiet = false;
@@ -58,7 +58,7 @@ core::TrainJob make_job(const TrainFlags& f) {
   engine::ModelConfig& c = job.config;
   if (f.hops) c.hops = *f.hops;
   if (f.memory) c.memory_size = *f.memory;
-  c.tying = engine::parse_tying(f.tying);
+  if (f.tying) c.tying = engine::parse_tying(*f.tying);
   c.temporal = !f.no_temporal;
   c.tied_self_attention = f.tied_self_attention;
   if (f.dim || f.relu_units) job.large_model.reset();  // the user chose the size
@@ -146,11 +146,11 @@ core::DialogTrainJob make_dialog_job(const TrainFlags& f) {
   engine::ModelConfig& c = job.config;
   if (f.hops) c.hops = *f.hops;
   if (f.memory) c.memory_size = *f.memory;
-  if (f.dim) {
-    c.dim = *f.dim;
-    job.task6_dim.reset();  // the user chose the size
+  if (f.dim) c.dim = *f.dim;
+  if (f.tying) {
+    c.tying = engine::parse_tying(*f.tying);
+    job.task6_tying.reset();  // the user chose it for every task
   }
-  c.tying = engine::parse_tying(f.tying);
   c.temporal = !f.no_temporal;
   c.tied_self_attention = f.tied_self_attention;
   if (f.attention) c.attention = engine::parse_attention(*f.attention);
@@ -193,11 +193,13 @@ int run_dialog(TrainFlags& f) {
     const std::string options = engine::describe_extensions(m.config);
     std::cout << fmt::format(
         "saved dialog model '{}' to {}: task {}, {} training turns, {} candidates, vocabulary "
-        "{}, match type {}{}, pe {}{}{}, dev accuracy {:.1f}% per response, {}\n",
+        "{}, match type {}{}, d={}, {} tying, pe {}{}{}, dev accuracy {:.1f}% per response, "
+        "{}\n",
         m.name, job.model_path, m.task, m.train_turns, m.candidates, m.vocab_size,
-        m.match_type ? "on" : "off", m.match_names ? " (names too)" : "",
-        engine::to_string(m.config.encoding), options.empty() ? "" : ", ", options,
-        100 * (1 - m.record.validation_error), format_duration(m.record.wall_seconds));
+        m.match_type ? "on" : "off", m.match_names ? " (names too)" : "", m.config.dim,
+        engine::to_string(m.config.tying), engine::to_string(m.config.encoding),
+        options.empty() ? "" : ", ", options, 100 * (1 - m.record.validation_error),
+        format_duration(m.record.wall_seconds));
   }
   return kExitOk;
 }
@@ -281,7 +283,7 @@ Runner add_train_command(CLI::App& app) {
   cmd->add_option("--dim", f->dim,
                   "d, embedding size (default 20, joint 50; the default recipe uses 100, with "
                   "ReLU on 50 units, from 5000 training questions per task, e.g. bAbI 10k; "
-                  "dialog 32, task 6 64)")
+                  "dialog 64)")
       ->check(CLI::Range(1, 4096));
   cmd->add_option("--memory", f->memory,
                   fmt::format("Most recent sentences a question sees (default {}; dialog: "
@@ -332,8 +334,10 @@ Runner add_train_command(CLI::App& app) {
                 "Attention over the real memories only (default: the memory is padded with empty "
                 "slots up to the longest training story, which stay in the softmax, as in the "
                 "authors' code)");
-  cmd->add_option("--tying", f->tying, "Weight tying: adjacent or layerwise")
-      ->capture_default_str()
+  cmd->add_option(
+         "--tying", f->tying,
+         "Weight tying: adjacent or layerwise; default adjacent (dialog: layerwise, task 6 "
+         "adjacent)")
       ->check(CLI::IsMember({"adjacent", "layerwise"}));
   cmd->add_option("--epochs", f->epochs,
                   fmt::format("Epochs after linear start (default {}, joint {}; --recipe paper "

@@ -19,14 +19,19 @@ namespace memnet::core {
 namespace {
 
 // memnet's dialog recipe (docs/benchmarks.md, "Dialog bAbI").
-constexpr int kBestDim = 32;
+// Layer-wise tying with d=64 (docs/benchmarks.md, "Dialog bAbI"): on task 5 a phone or
+// address candidate must match the API result attended to, which adjacent tying
+// (W^T = C^K) at d=32 did worse (dev 98.1% against 98.9%). Task 6 keeps adjacent tying: over
+// three seeds its dev accuracy is the same with either (56.0% and 56.1%).
+constexpr int kBestDim = 64;
+constexpr engine::Tying kBestTying = engine::Tying::kLayerwise;
+constexpr engine::Tying kBestTask6Tying = engine::Tying::kAdjacent;
 constexpr int kBestHops = 3;
 constexpr int kBestMemory = 100;
 constexpr int kBestEpochs = 60;
 constexpr int kBestHalveEvery = 15;
 constexpr float kBestLearningRate = 0.01f;
 constexpr bool kBestMatchNames = true;
-constexpr int kBestTask6Dim = 64;
 
 struct TaskData {
   int task = 0;
@@ -102,6 +107,7 @@ DialogTrainJob dialog_recipe_job(Recipe recipe) {
   job.match_type = false;
   if (recipe == Recipe::kPaper) return job;
   c.dim = kBestDim;
+  c.tying = kBestTying;
   c.hops = kBestHops;
   c.memory_size = kBestMemory;
   o.learning_rate = kBestLearningRate;
@@ -109,7 +115,7 @@ DialogTrainJob dialog_recipe_job(Recipe recipe) {
   o.lr_halve_every = kBestHalveEvery;
   job.match_type = true;
   job.match_names = kBestMatchNames;
-  job.task6_dim = kBestTask6Dim;
+  job.task6_tying = kBestTask6Tying;
   return job;
 }
 
@@ -165,7 +171,7 @@ std::vector<TrainedDialogModel> run_dialog_train(
         std::move(ranking));
 
     engine::ModelConfig config = job.config;
-    if (d.task == 6 && job.task6_dim) config.dim = *job.task6_dim;
+    if (d.task == 6 && job.task6_tying) config.tying = *job.task6_tying;
     config.vocab_size = encoder.vocab().size();
     config.sentence_length = std::max(longest_utterance(d.trn), longest_utterance(d.dev));
     // Always padded: the first turn has no history, and its softmax needs somewhere to go.

@@ -29,8 +29,9 @@ struct DialogTrainJob {
   std::string model_name;    // overrides "dialog<N>" when one task is trained
   bool match_type = true;    // match-type features (needs the task's knowledge base file)
   bool match_names = false;  // with match_type: restaurant names are a type too (kNameRelation)
-  // d for task 6 (DSTC2, real speech-recognised dialogs) when set; config.dim otherwise.
-  std::optional<int> task6_dim;
+  // The weight tying of task 6 (DSTC2, real speech-recognised dialogs) when set;
+  // config.tying otherwise.
+  std::optional<engine::Tying> task6_tying;
   engine::ModelConfig config;  // vocab_size, sentence_length, padded_memory from the data
   engine::TrainOptions options;
 };

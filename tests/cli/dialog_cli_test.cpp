@@ -23,6 +23,15 @@ TEST_CASE("cli: train --dialog, eval --json, and chat on a pipe") {
   REQUIRE(train.status == 0);
   CHECK(train.out.find("saved dialog model 'dialog1'") != std::string::npos);
   CHECK(train.out.find("match type on") != std::string::npos);
+  CHECK(train.out.find("d=16, layerwise tying") != std::string::npos);
+  // --tying overrides the recipe's
+  const auto adjacent = run_memnet(fmt::format(
+      "train --data '{}' --model '{}' --name adjacent --tying adjacent --dim 8 --memory 10 "
+      "--epochs 2 --batch 8 --seed 3 --threads 1 --quiet",
+      dir.string(), (dir / "adjacent.db").string()));
+  CAPTURE(adjacent.out);
+  CHECK(adjacent.status == 0);
+  CHECK(adjacent.out.find("d=8, adjacent tying") != std::string::npos);
 
   const auto eval =
       run_memnet(fmt::format("eval --model '{}' --data '{}' --json", db, dir.string()), true);

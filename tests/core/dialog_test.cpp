@@ -201,6 +201,23 @@ TEST_CASE("dialog train and eval: match type answers the OOV API calls; per resp
   CHECK(json.find("avg_1_5") == std::string::npos);  // tasks 2-5 are missing
 }
 
+TEST_CASE("dialog recipes: memnet's best and Bordes et al.'s MemN2N") {
+  namespace engine = memnet::engine;
+  const core::DialogTrainJob best = core::dialog_recipe_job(core::Recipe::kBest);
+  CHECK(best.match_type);
+  CHECK(best.match_names);
+  CHECK(best.config.tying == engine::Tying::kLayerwise);
+  CHECK(best.config.dim == 64);
+  REQUIRE(best.task6_tying);
+  CHECK(*best.task6_tying == engine::Tying::kAdjacent);
+  const core::DialogTrainJob paper = core::dialog_recipe_job(core::Recipe::kPaper);
+  CHECK_FALSE(paper.match_type);
+  CHECK(paper.config.tying == engine::Tying::kAdjacent);
+  CHECK_FALSE(paper.task6_tying);
+  CHECK(paper.config.dim == 20);
+  CHECK(paper.config.encoding == engine::Encoding::kBagOfWords);
+}
+
 TEST_CASE("dialog eval: --predictions writes every scored turn with its ranked answer") {
   const ToyModel& plain = toy_model(false);
   core::DialogEvalJob job;
