@@ -224,6 +224,7 @@ TEST_CASE("dialog eval: --predictions writes every scored turn with its ranked a
   job.model_path = plain.db;
   job.data_dir = plain.dir.string();
   job.predictions_path = (plain.dir / "predictions.jsonl").string();
+  job.threads = 3;  // turns are answered on several threads and written in file order
   const auto evals = core::run_dialog_eval(job);
   REQUIRE(evals.size() == 1);
   storage::Database db(plain.db, storage::Database::Mode::kReadOnly);
@@ -259,6 +260,13 @@ TEST_CASE("dialog eval: --predictions writes every scored turn with its ranked a
     CHECK(right[s.split] == s.turns_correct);
   }
   CHECK(right["tst-OOV"] < turns["tst-OOV"]);
+  // in file order within each split, whatever thread answered each turn
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i].at("split") != rows[i - 1].at("split")) continue;
+    const bool same_dialog = rows[i].at("dialog") == rows[i - 1].at("dialog");
+    CHECK((same_dialog ? rows[i].at("turn_line") > rows[i - 1].at("turn_line")
+                       : rows[i].at("dialog") > rows[i - 1].at("dialog")));
+  }
   // the first dialog's first turn is that of the file: line 1 of dialog 1
   REQUIRE_FALSE(rows.empty());
   CHECK(rows[0].at("dialog") == 1);
