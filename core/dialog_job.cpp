@@ -217,10 +217,17 @@ std::vector<TrainedDialogModel> run_dialog_train(
 
 namespace {
 
-// One JSON line per turn of `dialogs`, whose predictions are `kept` in turn order.
+// What a predictions line needs of one turn's answer (not a_hat: one float per candidate).
+struct TurnAnswer {
+  int answer = 0;
+  float probability = 0;
+  std::vector<engine::Vector> attention;
+};
+
+// One JSON line per turn of `dialogs`, whose answers are `kept` in turn order.
 void write_predictions(std::ostream& out, const DialogModel& model, const std::string& model_name,
                        const std::string& split, const std::vector<datasets::Dialog>& dialogs,
-                       const std::vector<engine::Prediction>& kept) {
+                       const std::vector<TurnAnswer>& kept) {
   using json = nlohmann::ordered_json;
   const datasets::Candidates& candidates = model.encoder.candidates();
   const int task = model.encoder.ranking().task;
@@ -228,7 +235,7 @@ void write_predictions(std::ostream& out, const DialogModel& model, const std::s
   for (size_t d = 0; d < dialogs.size(); ++d) {
     for (const datasets::DialogTurn& turn : dialogs[d].turns) {
       if (i >= kept.size()) throw std::logic_error("fewer predictions than turns");
-      const engine::Prediction& p = kept[i++];
+      const TurnAnswer& p = kept[i++];
       const Eigen::Index n = p.attention.empty() ? 0 : p.attention[0].size();
       json attention = json::array();
       for (const engine::Vector& hop : p.attention) {
@@ -245,7 +252,7 @@ void write_predictions(std::ostream& out, const DialogModel& model, const std::s
                          {"user", turn.user},
                          {"gold", turn.bot},
                          {"predicted", candidates.texts().at(static_cast<size_t>(p.answer))},
-                         {"probability", p.a_hat(p.answer)},
+                         {"probability", p.probability},
                          {"correct", p.answer == turn.candidate},
                          {"history", turn.history_size},
                          {"memory_first", turn.history_size - static_cast<int>(n)},
@@ -264,7 +271,7 @@ DialogScore score_file(const DialogModel& model, const std::string& model_name,
   const std::vector<engine::Example> xs =
       enc.examples(dialogs, enc.ranking().task, model.network.config().memory_size);
   std::vector<char> right(xs.size());
-  std::vector<engine::Prediction> kept(predictions ? xs.size() : 0);
+  std::vector<TurnAnswer> kept(predictions ? xs.size() : 0);
   engine::ThreadPool pool(std::max(1, threads));
   const int T = pool.size();
   const size_t n = xs.size();
@@ -273,7 +280,7 @@ DialogScore score_file(const DialogModel& model, const std::string& model_name,
          i < n * static_cast<size_t>(t + 1) / static_cast<size_t>(T); ++i) {
       engine::Prediction p = model.network.answer(xs[i]);
       right[i] = p.answer == xs[i].answer ? 1 : 0;
-      if (predictions) kept[i] = std::move(p);
+      if (predictions) kept[i] = {p.answer, p.a_hat(p.answer), std::move(p.attention)};
     }
   });
   if (predictions) write_predictions(*predictions, model, model_name, split, dialogs, kept);
