@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <numeric>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -154,9 +156,26 @@ std::vector<TrainedDialogModel> run_dialog_train(
     data.push_back(std::move(d));
   }
 
+  // Tasks train concurrently when there are threads to spare, each with its share of them
+  // (all six with --threads 2: one thread each), the biggest first. Saves and progress calls
+  // are serialised; each model is saved as soon as it is trained.
+  const int concurrent = std::min(job.options.threads, static_cast<int>(data.size()));
+  engine::TrainOptions task_options = job.options;
+  task_options.threads = std::max(1, job.options.threads / concurrent);
+  std::vector<size_t> order(data.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::vector<size_t> turns(data.size(), 0);
+  for (size_t i = 0; i < data.size(); ++i)
+    for (const datasets::Dialog& dialog : data[i].trn) turns[i] += dialog.turns.size();
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return turns[a] > turns[b]; });
+
   storage::Database db(job.model_path);
-  std::vector<TrainedDialogModel> results;
-  for (size_t i = 0; i < data.size(); ++i) {
+  std::mutex mutex;  // guards db and progress
+  std::vector<TrainedDialogModel> results(data.size());
+  engine::ThreadPool pool(concurrent);
+  pool.parallel_for(static_cast<int>(data.size()), [&](int k) {
+    const size_t i = order[static_cast<size_t>(k)];
     const TaskData& d = data[i];
     const std::string name =
         job.model_name.empty() ? fmt::format("dialog{}", d.task) : job.model_name;
@@ -180,10 +199,11 @@ std::vector<TrainedDialogModel> run_dialog_train(
     const std::vector<engine::Example> dev = encoder.examples(d.dev, d.task, config.memory_size);
 
     auto report = [&](const engine::TrainProgress& p) {
-      if (progress)
-        progress(DialogTrainProgress{name, static_cast<int>(i), static_cast<int>(data.size()), p});
+      if (!progress) return;
+      const std::lock_guard<std::mutex> lock(mutex);
+      progress(DialogTrainProgress{name, static_cast<int>(i), static_cast<int>(data.size()), p});
     };
-    engine::TrainResult result = engine::train({config}, trn, dev, job.options, report);
+    engine::TrainResult result = engine::train({config}, trn, dev, task_options, report);
     result.record.dataset = job.data_dir;
     result.record.tasks = {d.task};
     result.record.options += fmt::format(
@@ -197,7 +217,10 @@ std::vector<TrainedDialogModel> run_dialog_train(
     stored.weights = result.model.parameters();
     stored.training = result.record;
     stored.dialog = encoder.ranking();
-    storage::save_model(db, stored);
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      storage::save_model(db, stored);
+    }
 
     TrainedDialogModel out;
     out.name = name;
@@ -210,8 +233,8 @@ std::vector<TrainedDialogModel> run_dialog_train(
     out.match_names = job.match_type && job.match_names;
     out.config = result.model.config();
     out.record = std::move(result.record);
-    results.push_back(std::move(out));
-  }
+    results[i] = std::move(out);
+  });
   return results;
 }
 

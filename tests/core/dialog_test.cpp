@@ -2,7 +2,10 @@
 // the stored (HTTP) path giving the inline floats.
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -456,5 +459,52 @@ TEST_CASE("dialog service: turns from many threads at once keep each dialog in o
   for (int t = 0; t < kThreads; ++t) {
     CHECK(probabilities[static_cast<size_t>(t)] == expected);
     CHECK(service.history(ids[static_cast<size_t>(t)]).size() == session.size());
+  }
+}
+
+TEST_CASE("dialog train: tasks trained side by side give the models each gives alone") {
+  const auto dir = make_toy_dialog_dir(temp_dir("dialog_two_tasks"));
+  // task 2: the same dialog layout with more training dialogs, so it trains first
+  static const char* const seen[] = {"italian", "french"};
+  memnet::testing::write_toy_dialog_file(dir / "dialog-babi-task2-API-refine-trn.txt", 30, seen, 2);
+  memnet::testing::write_toy_dialog_file(dir / "dialog-babi-task2-API-refine-dev.txt", 6, seen, 2);
+  memnet::testing::write_toy_dialog_file(dir / "dialog-babi-task2-API-refine-tst.txt", 6, seen, 2);
+
+  core::DialogTrainJob both = toy_dialog_job(dir, (dir / "both.db").string(), true);
+  both.tasks = {1, 2};
+  both.options.threads = 2;
+  int calls = 0;
+  std::atomic<int> inside{0};
+  bool overlapped = false;
+  const auto trained = core::run_dialog_train(both, [&](const core::DialogTrainProgress&) {
+    overlapped = overlapped || inside.fetch_add(1) != 0;
+    ++calls;
+    inside.fetch_sub(1);
+  });
+  REQUIRE(trained.size() == 2);
+  CHECK(trained[0].task == 1);  // in task order, whichever finished first
+  CHECK(trained[1].task == 2);
+  CHECK(trained[0].record.threads == 1);
+  CHECK(calls == 2 * both.options.epochs);
+  CHECK_FALSE(overlapped);
+
+  storage::Database together(both.model_path);
+  for (int task : {1, 2}) {
+    CAPTURE(task);
+    core::DialogTrainJob alone = toy_dialog_job(dir, (dir / fmt::format("t{}.db", task)).string(),
+                                                true);
+    alone.tasks = {task};
+    core::run_dialog_train(alone);
+    storage::Database single(alone.model_path);
+    const std::string name = fmt::format("dialog{}", task);
+    const auto a = storage::load_model(together, name);
+    const auto b = storage::load_model(single, name);
+    REQUIRE(a);
+    REQUIRE(b);
+    REQUIRE(a->weights.size() == b->weights.size());
+    for (size_t m = 0; m < a->weights.size(); ++m) {
+      CAPTURE(a->weights[m].name);
+      CHECK(a->weights[m].value == b->weights[m].value);  // bit for bit
+    }
   }
 }
