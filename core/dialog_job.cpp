@@ -156,12 +156,12 @@ std::vector<TrainedDialogModel> run_dialog_train(
     data.push_back(std::move(d));
   }
 
-  // Tasks train concurrently when there are threads to spare, each with its share of them
-  // (all six with --threads 2: one thread each), the biggest first. Saves and progress calls
+  // Tasks train concurrently when there are threads to spare, each on one thread (as bAbI
+  // tasks do in core/train_job.cpp), the most training turns first. Saves and progress calls
   // are serialised; each model is saved as soon as it is trained.
   const int concurrent = std::min(job.options.threads, static_cast<int>(data.size()));
   engine::TrainOptions task_options = job.options;
-  task_options.threads = std::max(1, job.options.threads / concurrent);
+  if (concurrent > 1) task_options.threads = 1;
   std::vector<size_t> order(data.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::vector<size_t> turns(data.size(), 0);

@@ -60,10 +60,10 @@ struct DialogTrainProgress {
 
 // Throws datasets::ParseError (path:line:), std::runtime_error (files), std::invalid_argument
 // (options), storage::StorageError. Every file is parsed before training starts; models
-// already saved stay saved if a later one fails. Several tasks train concurrently, the most
-// training turns first, on min(threads, tasks) threads, each with threads / that many of
-// them: with as many tasks as threads or more, each trains on one thread, so its model is
-// the one `--threads 1` gives. `progress` is called from those threads, one call at a time.
+// already saved stay saved if a later one fails. Several tasks train concurrently on
+// min(threads, tasks) threads, the most training turns first, each on one thread, so each
+// model is the one `--threads 1` gives (record.threads says 1). `progress` is called from
+// those threads, one call at a time.
 std::vector<TrainedDialogModel> run_dialog_train(
     const DialogTrainJob& job,
     const std::function<void(const DialogTrainProgress&)>& progress = {});
