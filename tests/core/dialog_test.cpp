@@ -1,7 +1,6 @@
 // Dialog bAbI on the shared engine: encoding, match types, training and evaluation, chat, and
 // the stored (HTTP) path giving the inline floats.
 #include <doctest/doctest.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -491,8 +490,8 @@ TEST_CASE("dialog train: tasks trained side by side give the models each gives a
   storage::Database together(both.model_path);
   for (int task : {1, 2}) {
     CAPTURE(task);
-    core::DialogTrainJob alone = toy_dialog_job(dir, (dir / fmt::format("t{}.db", task)).string(),
-                                                true);
+    core::DialogTrainJob alone =
+        toy_dialog_job(dir, (dir / fmt::format("t{}.db", task)).string(), true);
     alone.tasks = {task};
     core::run_dialog_train(alone);
     storage::Database single(alone.model_path);
