@@ -20,7 +20,7 @@ elif [[ "${1:-}" == "--tsan" ]]; then
   scripts/build.sh build-tsan "${sanitize_flags[@]}" -DMEMNET_SANITIZE=thread
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
   # (the trained-model parity tests are not concurrent: the Release and ASan suites run them)
-  exec build-tsan/tests/memnet_tests --test-case="http_server*,routes*,story service*,serve e2e*,trainer*,dialog service*,dialog routes*,observability*,access log*" \
+  exec build-tsan/tests/memnet_tests --test-case="http_server*,routes*,story service*,serve e2e*,trainer*,dialog service*,dialog routes*,dialog train: tasks trained side by side*,observability*,access log*" \
     --test-case-exclude="serve e2e: so does it on real task 3*"
 else
   scripts/build.sh build-test -DMEMNET_WERROR=ON
