@@ -21,7 +21,8 @@ namespace {
 struct TrainFlags {
   core::TrainJob job;  // fields the recipe never sets (data, model, memory, lr, seed, ...)
   std::string recipe = "best";
-  std::optional<std::string> pe, attention;
+  std::optional<std::string> pe, attention, permute_entities;
+  std::optional<int> permuted_copies;
   std::optional<int> dim, epochs, halve, ls_epochs, relu_units, self_attention, heads, ensemble;
   std::optional<float> lr;
   // used only when given (*_flag->count())
@@ -102,6 +103,8 @@ core::TrainJob make_job(const TrainFlags& f) {
     if (!job.pe_auto) c.encoding = engine::parse_encoding(*f.pe);
     if (job.pe_auto && !f.mixed_gates_flag->count()) job.mixed_gates = false;
   }
+  if (f.permute_entities) job.permute_entities = core::parse_permute_entities(*f.permute_entities);
+  if (f.permuted_copies) o.permuted_copies = *f.permuted_copies;
   return job;
 }
 
@@ -157,6 +160,8 @@ core::DialogTrainJob make_dialog_job(const TrainFlags& f) {
   if (f.gated_flag->count()) c.gated = f.gated;
   if (f.mixed_gates_flag->count() && f.mixed_gates)
     throw std::invalid_argument("--mixed-gates does not apply to dialog tasks");
+  if ((f.permute_entities && *f.permute_entities != "off") || f.permuted_copies)
+    throw std::invalid_argument("--permute-entities does not apply to dialog tasks");
   if (f.relu_units) c.relu_units = *f.relu_units;
   if (f.self_attention) c.self_attention_layers = *f.self_attention;
   if (f.heads) c.heads = *f.heads;
@@ -312,6 +317,18 @@ Runner add_train_command(CLI::App& app) {
       "Also train every seed without gates, and choose the --ensemble members among gated and "
       "ungated seeds on validation (twice the training); default on with --joint, off "
       "otherwise");
+  cmd->add_option("--permute-entities", f->permute_entities,
+                  fmt::format("Entity permutation: each epoch also trains --permuted-copies "
+                              "copies of every question with its people, places and objects "
+                              "renamed (off, on, or auto: train without and with, keep the "
+                              "better on validation); default {}",
+                              core::to_string(best.permute_entities)))
+      ->check(CLI::IsMember({"off", "on", "auto"}));
+  cmd->add_option("--permuted-copies", f->permuted_copies,
+                  fmt::format("Renamed copies of each question per epoch with "
+                              "--permute-entities; default {}",
+                              best.options.permuted_copies))
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--relu-units", f->relu_units,
                   "ReLU on the first N units of u after every hop (the paper's larger model: "
                   "half of d); default 0")

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "datasets/entities.h"
+
 namespace memnet::core {
 
 void grow_vocabulary(engine::Vocabulary& vocab, const std::vector<datasets::Story>& stories) {
@@ -52,6 +54,44 @@ std::vector<engine::Example> to_examples(const std::vector<datasets::Story>& sto
       for (int s : q.support) x.support.push_back(s - first);
       x.task = task;
       out.push_back(std::move(x));
+    }
+  }
+  return out;
+}
+
+engine::EntityClasses entity_classes(
+    const std::vector<const std::vector<datasets::Story>*>& stories,
+    const engine::Vocabulary& vocab) {
+  std::vector<datasets::Story> all;
+  for (const auto* ss : stories) all.insert(all.end(), ss->begin(), ss->end());
+  engine::EntityClasses out;
+  for (const auto& words : datasets::entity_classes(all)) {
+    std::vector<int> ids;
+    for (const auto& w : words)
+      if (const auto id = vocab.find(w)) ids.push_back(*id);
+    if (ids.size() >= 2) out.classes.push_back(std::move(ids));
+  }
+  for (const auto& story : all) {
+    for (const auto& q : story.questions) {
+      if (q.answer.find(',') == std::string::npos) continue;
+      const auto id = vocab.find(q.answer);
+      if (!id || out.lists.count(*id)) continue;
+      std::vector<int> parts;
+      size_t start = 0;
+      while (start <= q.answer.size()) {
+        size_t end = q.answer.find(',', start);
+        if (end == std::string::npos) end = q.answer.size();
+        const auto part = vocab.find(std::string_view(q.answer).substr(start, end - start));
+        if (!part) {
+          parts.clear();
+          break;
+        }
+        parts.push_back(*part);
+        start = end + 1;
+      }
+      if (parts.empty()) continue;
+      out.lists.emplace(*id, parts);
+      out.list_ids.emplace(parts, *id);
     }
   }
   return out;

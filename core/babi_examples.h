@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "datasets/story.h"
+#include "engine/entity_permutation.h"
 #include "engine/example.h"
 #include "engine/vocab.h"
 
@@ -31,5 +32,12 @@ std::vector<engine::Example> to_examples(const std::vector<datasets::Story>& sto
                                          const engine::Vocabulary& vocab, int task,
                                          std::vector<std::string>* unknown = nullptr,
                                          int keep_last = 0);
+
+// The entity classes of the training stories (datasets/entities.h) as word ids of `vocab`,
+// with the list answers ("apple,football") whose every word is in `vocab`. Words missing
+// from `vocab` are left out, and a class left with one word is dropped.
+engine::EntityClasses entity_classes(
+    const std::vector<const std::vector<datasets::Story>*>& stories,
+    const engine::Vocabulary& vocab);
 
 }  // namespace memnet::core

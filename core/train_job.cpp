@@ -52,6 +52,26 @@ Recipe parse_recipe(std::string_view s) {
   throw std::invalid_argument(fmt::format("unknown recipe '{}' (expected best or paper)", s));
 }
 
+std::string_view to_string(TrainJob::PermuteEntities p) {
+  switch (p) {
+    case TrainJob::PermuteEntities::kOn:
+      return "on";
+    case TrainJob::PermuteEntities::kAuto:
+      return "auto";
+    case TrainJob::PermuteEntities::kOff:
+      break;
+  }
+  return "off";
+}
+
+TrainJob::PermuteEntities parse_permute_entities(std::string_view s) {
+  if (s == "off") return TrainJob::PermuteEntities::kOff;
+  if (s == "on") return TrainJob::PermuteEntities::kOn;
+  if (s == "auto") return TrainJob::PermuteEntities::kAuto;
+  throw std::invalid_argument(
+      fmt::format("unknown entity permutation '{}' (expected off, on or auto)", s));
+}
+
 TrainJob recipe_job(Recipe recipe, bool joint) {
   TrainJob job;
   job.joint = joint;
@@ -217,6 +237,12 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       auto xs = to_examples(*valid[i], vocab, unit.tasks[i], nullptr, config.memory_size);
       validation.insert(validation.end(), std::make_move_iterator(xs.begin()),
                         std::make_move_iterator(xs.end()));
+    }
+    if (job.permute_entities != TrainJob::PermuteEntities::kOff && options.permuted_copies > 0) {
+      options.entities = entity_classes(stories, vocab);
+      options.permute_auto = job.permute_entities == TrainJob::PermuteEntities::kAuto;
+    } else {
+      options.permuted_copies = 0;
     }
     options.keep_repeats = !job.repeats_path.empty();
     if (outer_threads > 1) options.threads = 1;

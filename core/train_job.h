@@ -34,6 +34,13 @@ struct TrainJob {
   // choose the ensemble's members among both on the validation split (TrainOptions::
   // mix_candidates). Twice the training. Needs config.gated; not with pe_auto.
   bool mixed_gates = false;
+  // Entity permutation (engine/entity_permutation.h, datasets/entities.h): each epoch also
+  // trains options.permuted_copies copies of every question with its people, places and
+  // objects renamed. kAuto trains every model both without and with them and keeps the one
+  // better on the validation split (twice the training); the choice is in the training
+  // record ("chosen=...,permuted"). kOff, or options.permuted_copies 0: the paper.
+  enum class PermuteEntities { kOff, kOn, kAuto };
+  PermuteEntities permute_entities = PermuteEntities::kOff;
   // The best recipe's larger model for large training sets: when the training files hold at
   // least `min_questions_per_task` questions per task (bAbI 10k), d and the ReLU units become
   // these (the paper's larger 10k model: d = 100, ReLU on half of u). Unset: `config` as is.
@@ -66,6 +73,9 @@ struct TrainJob {
 enum class Recipe { kBest, kPaper };
 std::string_view to_string(Recipe r);
 Recipe parse_recipe(std::string_view s);  // "best" or "paper"; throws std::invalid_argument
+std::string_view to_string(TrainJob::PermuteEntities p);
+// "off", "on" or "auto"; throws std::invalid_argument naming the value
+TrainJob::PermuteEntities parse_permute_entities(std::string_view s);
 
 // A job with every model and training field set by the recipe, for one model per task or
 // joint training (the paper: d=50, 60 epochs, lr halved every 15, 30 LS epochs).

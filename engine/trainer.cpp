@@ -40,18 +40,25 @@ void validate(const TrainOptions& o) {
   require(o.weight_decay >= 0 && o.weight_decay < 1, "weight decay must be in [0, 1)");
   require(!o.best_epoch || o.validation_share > 0, "best epoch needs a validation split");
   require(!o.best_epoch || o.epochs > 0, "best epoch needs epochs after linear start");
+  require(o.permuted_copies >= 0 && o.permuted_copies <= 100,
+          "permuted copies must be in [0, 100]");
 }
 
 std::string describe(const TrainOptions& o) {
   return fmt::format(
-      "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
-      "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
-      "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nshare_repeats={}\n"
-      "mix_candidates={}\nbest_epoch={}\nweight_decay={}\nthreads={}\n",
-      o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
-      o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
-      o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.share_repeats,
-      o.mix_candidates, o.best_epoch, o.weight_decay, o.threads);
+             "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
+             "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
+             "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nshare_repeats="
+             "{}\n"
+             "mix_candidates={}\nbest_epoch={}\nweight_decay={}\nthreads={}\n",
+             o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
+             o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
+             o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.share_repeats,
+             o.mix_candidates, o.best_epoch, o.weight_decay, o.threads) +
+         (o.permuted_copies > 0 && !o.entities.empty()
+              ? fmt::format("permuted_copies={}\npermute_auto={}\nentity_classes={}\n",
+                            o.permuted_copies, o.permute_auto, o.entities.classes.size())
+              : std::string());
 }
 
 std::vector<char> validation_mask(const std::vector<Example>& examples, float share,
@@ -130,10 +137,12 @@ struct RepeatOutcome {
 
 class Run {
  public:
-  Run(const ModelConfig& config, const std::vector<const Example*>& train,
+  // permute: each epoch also trains o.permuted_copies renamed copies of every example.
+  Run(const ModelConfig& config, bool permute, const std::vector<const Example*>& train,
       const std::vector<const Example*>& val, const TrainOptions& o, int repeat, int threads,
       const std::function<void(const TrainProgress&)>& report)
       : config_(config),
+        copies_(permute ? o.permuted_copies : 0),
         train_(train),
         val_(val),
         o_(o),
@@ -152,8 +161,12 @@ class Run {
     RepeatOutcome out;
     const std::vector<EpochPlan> plan = schedule(o_);
     const int total_epochs = static_cast<int>(plan.size());
-    std::vector<size_t> order(train_.size());
+    // item k of an epoch is example k % N, renamed afresh when k >= N
+    const size_t N = train_.size();
+    std::vector<size_t> order(N * static_cast<size_t>(1 + copies_));
     std::iota(order.begin(), order.end(), 0);
+    std::vector<const Example*> batch;
+    std::vector<Example> renamed;
     bool linear = false;
     std::optional<Memn2n> best;  // best_epoch: the weights of the best epoch so far
     Score best_score;
@@ -167,8 +180,18 @@ class Run {
         const int B = static_cast<int>(b1 - b0);
         // temporal indices drawn on this thread, so the draw does not depend on threads
         times.resize(static_cast<size_t>(B));
+        batch.resize(static_cast<size_t>(B));
+        renamed.resize(static_cast<size_t>(B));
         for (int i = 0; i < B; ++i) {
-          const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
+          const size_t k = order[b0 + static_cast<size_t>(i)];
+          const Example* item = train_[k % N];
+          if (k >= N) {
+            const std::vector<int> map = draw_renaming(o_.entities, config_.vocab_size, rng);
+            if (rename(*item, map, o_.entities, renamed[static_cast<size_t>(i)]))
+              item = &renamed[static_cast<size_t>(i)];
+          }
+          batch[static_cast<size_t>(i)] = item;
+          const Example& x = *item;
           const int n = memory_slots(config_, x.story.size());
           if (o_.random_noise > 0 && config_.temporal) {
             times[static_cast<size_t>(i)] =
@@ -186,7 +209,7 @@ class Run {
           double l = 0;
           const int lo = B * t / T, hi = B * (t + 1) / T;
           for (int i = lo; i < hi; ++i) {
-            const Example& x = *train_[order[b0 + static_cast<size_t>(i)]];
+            const Example& x = *batch[static_cast<size_t>(i)];
             l += backprop(model, x, linear, &times[static_cast<size_t>(i)], g,
                           traces[static_cast<size_t>(t)])
                      .loss;
@@ -203,7 +226,7 @@ class Run {
       rec.epoch = epoch_no;
       rec.linear_start = linear;
       rec.learning_rate = lr;
-      rec.train_loss = epoch_loss / static_cast<double>(std::max<size_t>(1, train_.size()));
+      rec.train_loss = epoch_loss / static_cast<double>(std::max<size_t>(1, order.size()));
       rec.validation_loss = val_.empty() ? 0 : v.loss / static_cast<double>(val_.size());
       rec.validation_error =
           val_.empty() ? 0 : static_cast<double>(v.wrong) / static_cast<double>(val_.size());
@@ -254,6 +277,7 @@ class Run {
   }
 
   const ModelConfig& config_;
+  int copies_;
   const std::vector<const Example*>& train_;
   const std::vector<const Example*>& val_;
   const TrainOptions& o_;
@@ -324,9 +348,27 @@ TrainResult train_split(const std::vector<ModelConfig>& candidates,
                         const std::vector<const Example*>& val_set, const TrainOptions& o,
                         const ProgressCallback& progress,
                         std::chrono::steady_clock::time_point start) {
+  // The configs trained: each candidate, without and with permuted copies when that is
+  // chosen on validation too (permute_auto), else as the options say.
+  const bool permuting = o.permuted_copies > 0 && !o.entities.empty();
+  std::vector<ModelConfig> configs;
+  std::vector<char> permuted;
+  for (const ModelConfig& c : candidates) {
+    if (permuting && o.permute_auto) {
+      configs.push_back(c);
+      permuted.push_back(0);
+    }
+    configs.push_back(c);
+    permuted.push_back(permuting ? 1 : 0);
+    if (permuting) validate(o.entities, c.vocab_size);
+  }
+  auto describe_config = [&](int c) {
+    return describe_choice(configs[static_cast<size_t>(c)]) +
+           (permuted[static_cast<size_t>(c)] ? ",permuted" : "");
+  };
   std::mutex report_mutex;
   std::function<void(const TrainProgress&)> report;
-  const int C = static_cast<int>(candidates.size());
+  const int C = static_cast<int>(configs.size());
   const int R = o.repeats;
   if (progress) {
     report = [&](const TrainProgress& p) {
@@ -353,8 +395,9 @@ TrainResult train_split(const std::vector<ModelConfig>& candidates,
   const bool parallel_runs = runs > 1 && o.threads > 1;
   ThreadPool outer(parallel_runs ? std::min(o.threads, runs) : 1);
   outer.parallel_for(runs, [&](int j) {
-    Run run(candidates[static_cast<size_t>(candidate_of[static_cast<size_t>(j)])], train_set,
-            val_set, o, seed_of[static_cast<size_t>(j)], parallel_runs ? 1 : o.threads, report);
+    const size_t c = static_cast<size_t>(candidate_of[static_cast<size_t>(j)]);
+    Run run(configs[c], permuted[c] != 0, train_set, val_set, o, seed_of[static_cast<size_t>(j)],
+            parallel_runs ? 1 : o.threads, report);
     RepeatOutcome out = run.run();
     for (EpochRecord& e : out.epochs) e.repeat = j;
     outcomes[static_cast<size_t>(j)] = std::move(out);
@@ -415,10 +458,9 @@ TrainResult train_split(const std::vector<ModelConfig>& candidates,
   rec.options = describe(o);
   if (C > 1) {
     std::string tried;
-    for (const ModelConfig& c : candidates) tried += fmt::format(" {}", describe_choice(c));
-    rec.options += fmt::format(
-        "candidates={}\nchosen={}\n", tried.substr(1),
-        mixed ? std::string("mixed") : describe_choice(candidates[static_cast<size_t>(chosen)]));
+    for (int c = 0; c < C; ++c) tried += fmt::format(" {}", describe_config(c));
+    rec.options += fmt::format("candidates={}\nchosen={}\n", tried.substr(1),
+                               mixed ? std::string("mixed") : describe_config(chosen));
   }
   if (N > 1) rec.options += fmt::format("ensemble_runs={}\n", fmt::join(chosen_runs, ","));
   if (o.best_epoch) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "engine/backprop.h"
+#include "engine/entity_permutation.h"
 #include "engine/example.h"
 #include "engine/memn2n.h"
 #include "engine/model_config.h"
@@ -59,6 +60,14 @@ struct TrainOptions {
   // L2 weight decay: every update also takes lr * weight_decay * theta from each weight
   // (the gradient of weight_decay/2 |theta|^2 per batch, not clipped). 0 (the paper) disables.
   float weight_decay = 0.0f;
+  // Entity permutation (engine/entity_permutation.h): each epoch trains on every example
+  // and on `permuted_copies` copies of it, each renamed afresh from `entities`, so an epoch
+  // is 1 + permuted_copies passes. 0, or no classes, disables it (the paper).
+  EntityClasses entities;
+  int permuted_copies = 0;
+  // With permuted copies: train every candidate config both without and with them, from the
+  // same seeds, and keep the one better on validation, as for any candidate (twice the runs).
+  bool permute_auto = false;
   int threads = 1;
 };
 
@@ -117,7 +126,8 @@ TrainResult train(const std::vector<ModelConfig>& candidates,
 std::vector<int> choose_members(const std::vector<std::vector<Vector>>& distributions,
                                 const std::vector<int>& answers, int n);
 
-// "pe=reference,gated,...": how a candidate config differs, for the training record.
+// "pe=reference,gated,...": how a candidate config differs, for the training record
+// (TrainingRecord::options adds ",permuted" to a candidate trained with permuted copies).
 std::string describe_choice(const ModelConfig& config);
 
 // The validation split: indices of held-out examples, `share` of each task, chosen by seed.

@@ -369,3 +369,44 @@ TEST_CASE("trainer: weight decay shrinks the weights and keeps the nil column ze
   o.weight_decay = -0.1f;
   CHECK_THROWS_AS(train(toy_config(), xs, o), std::invalid_argument);
 }
+
+TEST_CASE("trainer: entity permutation teaches an answer the training set never gives") {
+  // Place 7 is never an answer in training, only in the class of places: without renamed
+  // copies no model can answer it; with them it is learned like the other places.
+  std::vector<Example> train_set;
+  for (const Example& x : toy_task(600, 14))
+    if (x.answer != 7) train_set.push_back(x);
+  std::vector<Example> about_7;
+  for (const Example& x : toy_task(600, 15))
+    if (x.answer == 7) about_7.push_back(x);
+  REQUIRE(about_7.size() > 30);
+  TrainOptions o = quick_options();
+  o.epochs = 40;
+  o.entities.classes = {{1, 2, 3}, {4, 5, 6, 7}};
+  const auto error_on_7 = [&](const Memn2n& m) {
+    int wrong = 0;
+    for (const Example& x : about_7) wrong += m.answer(x).answer == x.answer ? 0 : 1;
+    return static_cast<double>(wrong) / static_cast<double>(about_7.size());
+  };
+  const TrainResult plain = train(toy_config(), train_set, o);
+  o.permuted_copies = 1;
+  const TrainResult renamed = train(toy_config(), train_set, o);
+  CHECK(error_on_7(plain.model) > 0.9);
+  CHECK(error_on_7(renamed.model) < 0.2);
+  CHECK(renamed.record.options.find("permuted_copies=1") != std::string::npos);
+  CHECK(same_parameters(renamed.model, train(toy_config(), train_set, o).model));
+
+  SUBCASE("auto trains both and keeps the one better on validation") {
+    o.permute_auto = true;
+    o.repeats = 2;
+    o.epochs = 10;
+    const TrainResult r = train(toy_config(), train_set, o);
+    CHECK(r.record.options.find("candidates=pe=reference pe=reference,permuted") !=
+          std::string::npos);
+    CHECK(r.record.epochs.size() == 4u * 15u);  // 2 candidates x 2 repeats x 15 epochs
+  }
+  SUBCASE("no classes: the copies are not made") {
+    o.entities = EntityClasses{};
+    CHECK(same_parameters(plain.model, train(toy_config(), train_set, o).model));
+  }
+}
