@@ -103,7 +103,11 @@ core::TrainJob make_job(const TrainFlags& f) {
     if (!job.pe_auto) c.encoding = engine::parse_encoding(*f.pe);
     if (job.pe_auto && !f.mixed_gates_flag->count()) job.mixed_gates = false;
   }
-  if (f.permute_entities) job.permute_entities = core::parse_permute_entities(*f.permute_entities);
+  if (f.permute_entities) {
+    job.permute_entities = core::parse_permute_entities(*f.permute_entities);
+    if (job.large_model) job.large_model->permute_entities.reset();  // for every model
+    if (o.permuted_copies == 0) o.permuted_copies = 1;               // --recipe paper has none
+  }
   if (f.permuted_copies) o.permuted_copies = *f.permuted_copies;
   return job;
 }
@@ -321,7 +325,8 @@ Runner add_train_command(CLI::App& app) {
                   fmt::format("Entity permutation: each epoch also trains --permuted-copies "
                               "copies of every question with its people, places and objects "
                               "renamed (off, on, or auto: train without and with, keep the "
-                              "better on validation); default {}",
+                              "better on validation); default {} for one model per task, "
+                              "off with --joint, on 10k-sized tasks and with --recipe paper",
                               core::to_string(best.permute_entities)))
       ->check(CLI::IsMember({"off", "on", "auto"}));
   cmd->add_option("--permuted-copies", f->permuted_copies,

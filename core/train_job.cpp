@@ -33,6 +33,11 @@ constexpr int kBestHalveEvery = 37;
 constexpr float kBestJointLearningRate = 0.01f;
 constexpr int kBestJointEpochs = 100;
 constexpr int kBestJointHalveEvery = 25;
+// One model per task: entity permutation, one renamed copy of every question per epoch,
+// kept per task when better on validation (docs/benchmarks.md, "Entity permutation"). Not
+// measured on joint models or on the larger 10k model, which train without.
+constexpr TrainJob::PermuteEntities kBestPermute = TrainJob::PermuteEntities::kAuto;
+constexpr int kBestPermutedCopies = 1;
 // Joint: the ensemble's members are chosen among gated and ungated seeds (docs/benchmarks.md,
 // "Gated and ungated joint models together").
 constexpr bool kBestJointMixedGates = true;
@@ -98,6 +103,9 @@ TrainJob recipe_job(Recipe recipe, bool joint) {
   o.epochs = joint ? kBestJointEpochs : kBestEpochs;
   o.lr_halve_every = joint ? kBestJointHalveEvery : kBestHalveEvery;
   job.mixed_gates = joint && kBestJointMixedGates;
+  o.permuted_copies = kBestPermutedCopies;
+  job.permute_entities = joint ? TrainJob::PermuteEntities::kOff : kBestPermute;
+  job.large_model->permute_entities = TrainJob::PermuteEntities::kOff;
   return job;
 }
 
@@ -198,6 +206,7 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
     for (const auto* ss : stories)
       for (const auto& story : *ss) questions += story.questions.size();
     engine::TrainOptions options = job.options;
+    TrainJob::PermuteEntities permute = job.permute_entities;
     if (job.large_model &&
         questions >=
             static_cast<size_t>(job.large_model->min_questions_per_task) * unit.tasks.size()) {
@@ -207,6 +216,7 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       if (large.learning_rate) options.learning_rate = *large.learning_rate;
       if (large.epochs) options.epochs = *large.epochs;
       if (large.lr_halve_every) options.lr_halve_every = *large.lr_halve_every;
+      if (large.permute_entities) permute = *large.permute_entities;
     }
     if (job.pe_auto) {
       candidates[0].encoding = engine::Encoding::kPaper;
@@ -238,9 +248,9 @@ std::vector<TrainedModel> run_train(const TrainJob& job,
       validation.insert(validation.end(), std::make_move_iterator(xs.begin()),
                         std::make_move_iterator(xs.end()));
     }
-    if (job.permute_entities != TrainJob::PermuteEntities::kOff && options.permuted_copies > 0) {
+    if (permute != TrainJob::PermuteEntities::kOff && options.permuted_copies > 0) {
       options.entities = entity_classes(stories, vocab);
-      options.permute_auto = job.permute_entities == TrainJob::PermuteEntities::kAuto;
+      options.permute_auto = permute == TrainJob::PermuteEntities::kAuto;
     } else {
       options.permuted_copies = 0;
     }

@@ -52,6 +52,8 @@ struct TrainJob {
     int relu_units = 50;
     std::optional<float> learning_rate;
     std::optional<int> epochs, lr_halve_every;
+    // Set: replaces the job's entity permutation for such a model.
+    std::optional<PermuteEntities> permute_entities;
   };
   std::optional<LargeModel> large_model;
   bool pad_memory = true;  // padded_memory = min(memory_size, longest training story),

@@ -48,4 +48,11 @@ TEST_CASE("recipes: the best schedules as measured, the paper's exactly") {
   CHECK(joint.mixed_gates);
   CHECK_FALSE(single.mixed_gates);
   CHECK_FALSE(recipe_job(Recipe::kPaper, true).mixed_gates);
+  // docs/benchmarks.md, "Entity permutation": one model per task on 1k only
+  CHECK(single.permute_entities == TrainJob::PermuteEntities::kAuto);
+  CHECK(single.options.permuted_copies == 1);
+  CHECK(single.large_model->permute_entities == TrainJob::PermuteEntities::kOff);
+  CHECK(joint.permute_entities == TrainJob::PermuteEntities::kOff);
+  CHECK(paper.permute_entities == TrainJob::PermuteEntities::kOff);
+  CHECK(paper.options.permuted_copies == 0);
 }

@@ -38,7 +38,8 @@ TEST_CASE("entities: people, places and objects are classes; verbs and question 
             {"Where is John?", "Where is the milk?", "What is Mary carrying?"})};
   // "got" and "dropped" share "mary _ the apple", and "where" and "what" start questions,
   // but none of them follows "the" or is always capitalised
-  CHECK(entity_classes(stories) == Classes{{"apple", "milk"}, {"garden", "kitchen"}, {"john", "mary"}});
+  CHECK(entity_classes(stories) ==
+        Classes{{"apple", "milk"}, {"garden", "kitchen"}, {"john", "mary"}});
 }
 
 TEST_CASE("entities: a name written in lower case somewhere is no entity") {
