@@ -108,7 +108,12 @@ core::TrainJob make_job(const TrainFlags& f) {
     if (job.large_model) job.large_model->permute_entities.reset();  // for every model
     if (o.permuted_copies == 0) o.permuted_copies = 1;               // --recipe paper has none
   }
-  if (f.permuted_copies) o.permuted_copies = *f.permuted_copies;
+  if (f.permuted_copies) {
+    if (job.permute_entities == core::TrainJob::PermuteEntities::kOff)
+      throw std::invalid_argument(
+          "--permuted-copies needs entity permutation: add --permute-entities on or auto");
+    o.permuted_copies = *f.permuted_copies;
+  }
   return job;
 }
 
@@ -325,8 +330,9 @@ Runner add_train_command(CLI::App& app) {
                   fmt::format("Entity permutation: each epoch also trains --permuted-copies "
                               "copies of every question with its people, places and objects "
                               "renamed (off, on, or auto: train without and with, keep the "
-                              "better on validation); default {} for one model per task, "
-                              "off with --joint, on 10k-sized tasks and with --recipe paper",
+                              "better on validation); default {} for one model per task on "
+                              "1k-sized tasks, off for --joint, for 10k-sized tasks and for "
+                              "--recipe paper",
                               core::to_string(best.permute_entities)))
       ->check(CLI::IsMember({"off", "on", "auto"}));
   cmd->add_option("--permuted-copies", f->permuted_copies,

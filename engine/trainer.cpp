@@ -45,20 +45,20 @@ void validate(const TrainOptions& o) {
 }
 
 std::string describe(const TrainOptions& o) {
-  return fmt::format(
-             "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
-             "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
-             "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nshare_repeats="
-             "{}\n"
-             "mix_candidates={}\nbest_epoch={}\nweight_decay={}\nthreads={}\n",
-             o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
-             o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
-             o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.share_repeats,
-             o.mix_candidates, o.best_epoch, o.weight_decay, o.threads) +
-         (o.permuted_copies > 0 && !o.entities.empty()
-              ? fmt::format("permuted_copies={}\npermute_auto={}\nentity_classes={}\n",
-                            o.permuted_copies, o.permute_auto, o.entities.classes.size())
-              : std::string());
+  std::string out = fmt::format(
+      "epochs={}\nlearning_rate={}\nlr_halve_every={}\nlinear_start_epochs={}\n"
+      "linear_start_learning_rate={}\nbatch_size={}\nmax_grad_norm={}\nrandom_noise={}\n"
+      "validation_share={}\ninit_stddev={}\nseed={}\nrepeats={}\nensemble={}\nshare_repeats={}\n"
+      "mix_candidates={}\nbest_epoch={}\nweight_decay={}\nthreads={}\n",
+      o.epochs, o.learning_rate, o.lr_halve_every, o.linear_start_epochs,
+      o.linear_start_learning_rate, o.batch_size, o.max_grad_norm, o.random_noise,
+      o.validation_share, o.init_stddev, o.seed, o.repeats, o.ensemble, o.share_repeats,
+      o.mix_candidates, o.best_epoch, o.weight_decay, o.threads);
+  if (o.permuted_copies > 0 && !o.entities.empty()) {
+    out += fmt::format("permuted_copies={}\npermute_auto={}\nentity_classes={}\n",
+                       o.permuted_copies, o.permute_auto, o.entities.classes.size());
+  }
+  return out;
 }
 
 std::vector<char> validation_mask(const std::vector<Example>& examples, float share,

@@ -260,3 +260,29 @@ TEST_CASE("cli: the default recipe takes the larger model from 5000 questions pe
     CHECK_MESSAGE(m->training.options.find(c.schedule) != std::string::npos, m->training.options);
   }
 }
+
+TEST_CASE("cli: entity permutation by default chooses per model, and its flags are checked") {
+  const auto dir = memnet::testing::temp_dir("cli_permute");
+  const std::string data = (dir / "data").string(), db = (dir / "m.db").string();
+  REQUIRE(run_memnet("generate --out " + data + " --train 200 --test 20 --seed 5").status == 0);
+  Run t = run_memnet("train --data " + data + " --task 1 --model " + db +
+                     " --repeats 2 --epochs 4 --ls-epochs 1 --quiet");
+  REQUIRE_MESSAGE(t.status == 0, t.out);
+  {
+    memnet::storage::Database d(db);
+    const auto m = memnet::storage::load_model(d, "task1");
+    REQUIRE(m.has_value());
+    // the generated task names people and places: both ways trained, one kept
+    CHECK_MESSAGE(m->training.options.find("candidates=pe=reference,gated "
+                                           "pe=reference,gated,permuted") != std::string::npos,
+                  m->training.options);
+    CHECK(m->training.options.find("chosen=") != std::string::npos);
+  }
+  Run joint = run_memnet("train --data " + data + " --task 1 --joint --permuted-copies 2 --model " +
+                         db + " --quiet");
+  CHECK(joint.status != 0);
+  CHECK_MESSAGE(joint.out.find("--permute-entities on or auto") != std::string::npos, joint.out);
+  Run bad = run_memnet("train --data " + data + " --task 1 --permute-entities maybe --model " + db);
+  CHECK(bad.status == 2);
+  std::filesystem::remove_all(dir);
+}
