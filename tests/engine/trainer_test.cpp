@@ -399,6 +399,7 @@ TEST_CASE("trainer: entity permutation teaches an answer the training set never 
   SUBCASE("auto trains both and keeps the one better on validation") {
     o.permute_auto = true;
     o.repeats = 2;
+    o.threads = 2;  // the four runs two at a time, sharing the classes
     o.epochs = 10;
     const TrainResult r = train(toy_config(), train_set, o);
     CHECK(r.record.options.find("candidates=pe=reference pe=reference,permuted") !=
