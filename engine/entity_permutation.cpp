@@ -1,5 +1,6 @@
 #include "engine/entity_permutation.h"
 
+#include <algorithm>
 #include <numeric>
 #include <stdexcept>
 #include <string>
