@@ -62,8 +62,11 @@ std::vector<engine::Example> to_examples(const std::vector<datasets::Story>& sto
 engine::EntityClasses entity_classes(
     const std::vector<const std::vector<datasets::Story>*>& stories,
     const engine::Vocabulary& vocab) {
-  std::vector<datasets::Story> all;
-  for (const auto* ss : stories) all.insert(all.end(), ss->begin(), ss->end());
+  // one task's stories as they are; a joint model's copied into one list
+  std::vector<datasets::Story> joined;
+  if (stories.size() > 1)
+    for (const auto* ss : stories) joined.insert(joined.end(), ss->begin(), ss->end());
+  const std::vector<datasets::Story>& all = stories.size() == 1 ? *stories[0] : joined;
   engine::EntityClasses out;
   for (const auto& words : datasets::entity_classes(all)) {
     std::vector<int> ids;

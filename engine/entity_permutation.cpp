@@ -35,15 +35,14 @@ void validate(const EntityClasses& entities, int vocab_size) {
   }
 }
 
-std::vector<int> draw_renaming(const EntityClasses& entities, int vocab_size, Rng& rng) {
-  std::vector<int> map(static_cast<size_t>(vocab_size));
+void draw_renaming(const EntityClasses& entities, int vocab_size, Rng& rng, std::vector<int>& map) {
+  map.resize(static_cast<size_t>(vocab_size));
   std::iota(map.begin(), map.end(), 0);
   for (const auto& c : entities.classes) {
     std::vector<int> to = c;
     shuffle(to, rng);
     for (size_t i = 0; i < c.size(); ++i) map[static_cast<size_t>(c[i])] = to[i];
   }
-  return map;
 }
 
 bool rename(const Example& x, const std::vector<int>& map, const EntityClasses& entities,

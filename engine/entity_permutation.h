@@ -37,8 +37,9 @@ struct EntityClasses {
 // [1, vocab_size) or in two classes, or a list entry names an id outside the vocabulary.
 void validate(const EntityClasses& entities, int vocab_size);
 
-// A uniformly drawn renaming: each class shuffled independently.
-std::vector<int> draw_renaming(const EntityClasses& entities, int vocab_size, Rng& rng);
+// A uniformly drawn renaming into `map` (resized to vocab_size; a buffer the caller reuses
+// on the training path): each class shuffled independently.
+void draw_renaming(const EntityClasses& entities, int vocab_size, Rng& rng, std::vector<int>& map);
 
 // `x` with every story word, question word and the answer renamed by `map` (size
 // vocab_size). Returns false, leaving `out` unspecified, when the answer cannot be renamed

@@ -167,6 +167,7 @@ class Run {
     std::iota(order.begin(), order.end(), 0);
     std::vector<const Example*> batch;
     std::vector<Example> renamed;
+    std::vector<int> renaming;
     bool linear = false;
     std::optional<Memn2n> best;  // best_epoch: the weights of the best epoch so far
     Score best_score;
@@ -186,8 +187,8 @@ class Run {
           const size_t k = order[b0 + static_cast<size_t>(i)];
           const Example* item = train_[k % N];
           if (k >= N) {
-            const std::vector<int> map = draw_renaming(o_.entities, config_.vocab_size, rng);
-            if (rename(*item, map, o_.entities, renamed[static_cast<size_t>(i)]))
+            draw_renaming(o_.entities, config_.vocab_size, rng, renaming);
+            if (rename(*item, renaming, o_.entities, renamed[static_cast<size_t>(i)]))
               item = &renamed[static_cast<size_t>(i)];
           }
           batch[static_cast<size_t>(i)] = item;
