@@ -9,7 +9,9 @@
 #      every target once, in turn, and the median run per target is reported), THREADS
 #      (memnet's threads and nginx's workers, default nproc), OUT (bench/out), BEFORE (a
 #      memnet binary of an earlier build: it gets its own file, made the same way, and is
-#      asked in each round too, without the "attention" field, which it may not know).
+#      asked in each round too, without the "attention" field, which it may not know),
+#      RECHECK_US (also start a second server on the same file with `--recheck-us N`, asked
+#      with "all" and "none" in each round as targets all-recheck and none-recheck).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:-../shared/datasets/babi/tasks_1-20_v1-2/en}"
@@ -59,6 +61,18 @@ ask() {
   curl -sf -X POST -H 'Content-Type: application/json' -d "$1" \
     "http://127.0.0.1:$port/v1/stories/$story/ask"
 }
+# (b'') With RECHECK_US: the same file, served again with the version read trusted for N us.
+if [[ -n "${RECHECK_US:-}" ]]; then
+  recheck_log="$out/http_vs_nginx_recheck_serve.log"
+  : > "$recheck_log"
+  ./build/memnet serve --db "$db" --port 0 --threads "$threads" --recheck-us "$RECHECK_US" \
+    2> "$recheck_log" &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q 'http://' "$recheck_log" && break; sleep 0.1; done
+  recheck_port=$(sed -n 's|.*http://[^:]*:\([0-9]*\) .*|\1|p' "$recheck_log")
+  [[ -n "$recheck_port" ]] || { echo "bench: the --recheck-us server did not start:" >&2; cat "$recheck_log" >&2; exit 1; }
+  echo "recheck: a second server with --recheck-us $RECHECK_US"
+fi
 # (b') With BEFORE: the earlier build, with its own file (an older build may not open a
 # newer schema), the same model recipe and story.
 if [[ -n "${BEFORE:-}" ]]; then
@@ -139,6 +153,7 @@ cmp -s <(curl -sf "http://127.0.0.1:$nginx_port/answer.json") "$static/answer.js
 
 # (d) wrk, the targets in turn within each round.
 targets=(all top none nginx)
+[[ -n "${RECHECK_US:-}" ]] && targets+=(all-recheck none-recheck)
 [[ -n "${BEFORE:-}" ]] && targets+=(before)
 declare -A results
 for _ in $(seq "$runs"); do
@@ -146,6 +161,9 @@ for _ in $(seq "$runs"); do
     if [[ "$t" == nginx ]]; then
       line=$(MEMNET_PATH=/answer.json wrk -t2 -c16 -d"${duration}s" -s bench/get.lua \
         "http://127.0.0.1:$nginx_port" | grep '^RESULT')
+    elif [[ "$t" == *-recheck ]]; then
+      line=$(MEMNET_STORY="$story" MEMNET_ATTENTION="${t%-recheck}" wrk -t2 -c16 -d"${duration}s" \
+        -s bench/ask.lua "http://127.0.0.1:$recheck_port" | grep '^RESULT')
     elif [[ "$t" == before ]]; then
       line=$(MEMNET_STORY="$before_story" wrk -t2 -c16 -d"${duration}s" -s bench/ask.lua \
         "http://127.0.0.1:$before_port" | grep '^RESULT')
@@ -173,15 +191,21 @@ for t in "${targets[@]}"; do
   name="memnet attention $t"
   [[ "$t" == nginx ]] && name="nginx static file"
   [[ "$t" == before ]] && name="BEFORE (its default)"
+  [[ "$t" == *-recheck ]] && name="memnet ${t%-recheck} recheck"
   printf '%-22s %12.0f %10.3f %10.3f %8d\n' "$name" "$r" "$p50" "$p99" "$errors"
 done
 echo
 awk -v all="${rps[all]}" -v none="${rps[none]}" -v nginx="${rps[nginx]}" \
-  -v before="${rps[before]:-0}" 'BEGIN {
+  -v before="${rps[before]:-0}" -v all_r="${rps[all-recheck]:-0}" \
+  -v none_r="${rps[none-recheck]:-0}" 'BEGIN {
   printf "memnet all / nginx:       %.2f\n", all / nginx
   printf "memnet none / memnet all: %.2f\n", none / all
   if (before > 0) {
     printf "memnet none / BEFORE:     %.2f\n", none / before
     printf "memnet all / BEFORE:      %.2f\n", all / before
+  }
+  if (all_r > 0) {
+    printf "all recheck / nginx:      %.2f\n", all_r / nginx
+    if (before > 0) printf "none recheck / BEFORE:    %.2f\n", none_r / before
   }
 }'

@@ -23,6 +23,7 @@ struct ServeFlags {
   server::RouteOptions routes;
   core::ServiceOptions service;
   std::size_t cache_mb = core::ServiceOptions{}.cache_budget_bytes >> 20;
+  std::int64_t recheck_us = 0;
   double read_timeout_s = 30;
   double idle_timeout_s = 60;
   std::string token_file;
@@ -81,6 +82,7 @@ int run(ServeFlags& f) {
   const rlim_t open_files = raise_open_file_limit();
   core::ServiceOptions options = f.service;
   options.cache_budget_bytes = f.cache_mb << 20;
+  options.recheck = std::chrono::microseconds(f.recheck_us);
   core::StoryService service(f.db, options);
   // its one connection is opened here, at start
   core::DialogService dialogs(f.db, f.service.max_stories);
@@ -163,6 +165,12 @@ Runner add_serve_command(CLI::App& app) {
                   "first; 0 = no cache")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20));
+  cmd->add_option("--recheck-us", f->recheck_us,
+                  "Microseconds a cached window's story version is trusted before the file is "
+                  "read again; this server's own writes are always seen at once, another "
+                  "process's within this; 0 = read on every question")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{60'000'000}));
   return [f] { return run(*f); };
 }
 

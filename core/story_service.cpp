@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <list>
 #include <map>
 #include <mutex>
@@ -170,6 +172,21 @@ struct StoryService::Impl {
   // One writer at a time inside this process, so our own threads queue on a mutex rather
   // than poll SQLite's busy handler; other processes still meet the busy timeout.
   std::mutex write_mutex;
+  // Counts this service's writes; a cached window's recheck is skipped only while it has
+  // not moved since the check (see ServiceOptions::recheck).
+  std::atomic<std::uint64_t> writes{0};
+  // Holds write_mutex for one write and counts it once the write is over (committed or not).
+  struct WriteLock {
+    explicit WriteLock(Impl& impl) : impl_(impl), lock_(impl.write_mutex) {}
+    ~WriteLock() { impl_.writes.fetch_add(1, std::memory_order_acq_rel); }
+    WriteLock(const WriteLock&) = delete;
+    WriteLock& operator=(const WriteLock&) = delete;
+
+   private:
+    Impl& impl_;
+    std::lock_guard<std::mutex> lock_;
+  };
+  using Clock = std::chrono::steady_clock;
 
   mutable std::shared_mutex models_mutex;
   std::map<std::string, std::shared_ptr<const ServedModel>> models;
@@ -180,6 +197,9 @@ struct StoryService::Impl {
     std::shared_ptr<const CachedWindow> window;
     std::size_t bytes = 0;
     std::list<CacheKey>::iterator recency;  // its place in `lru`
+    // When its version was last read from the file, and this service's write count then.
+    Clock::time_point checked_at;
+    std::uint64_t checked_writes = 0;
   };
   std::map<CacheKey, CacheEntry> cache;
   std::list<CacheKey> lru;      // most recently asked first
@@ -310,8 +330,29 @@ struct StoryService::Impl {
                                             db_path, names.size(), fmt::join(names, ", ")));
   }
 
+  // The cached window if its version was read from the file less than options.recheck
+  // before `now` and this service has written nothing since; nullptr otherwise (nothing
+  // is counted: the caller reads the version and calls cached()).
+  std::shared_ptr<const CachedWindow> recently_checked(std::int64_t story, std::int64_t generation,
+                                                       Clock::time_point now) {
+    if (options.recheck.count() <= 0) return nullptr;
+    const std::uint64_t written = writes.load(std::memory_order_acquire);
+    std::lock_guard lock(cache_mutex);
+    auto it = cache.find({story, generation});
+    if (it == cache.end() || it->second.checked_writes != written ||
+        now - it->second.checked_at >= options.recheck) {
+      return nullptr;
+    }
+    ++cache_hits;
+    lru.splice(lru.begin(), lru, it->second.recency);
+    return it->second.window;
+  }
+
+  // The cached window if it is of `version`, which was read at `checked_at` with this
+  // service's write count at `checked_writes` (both taken before the read).
   std::shared_ptr<const CachedWindow> cached(std::int64_t story, std::int64_t generation,
-                                             std::int64_t version) {
+                                             std::int64_t version, Clock::time_point checked_at,
+                                             std::uint64_t checked_writes) {
     std::lock_guard lock(cache_mutex);
     auto it = cache.find({story, generation});
     if (it == cache.end() || it->second.window->version != version) {
@@ -319,6 +360,8 @@ struct StoryService::Impl {
       return nullptr;
     }
     ++cache_hits;
+    it->second.checked_at = checked_at;
+    it->second.checked_writes = checked_writes;
     lru.splice(lru.begin(), lru, it->second.recency);
     return it->second.window;
   }
@@ -332,7 +375,8 @@ struct StoryService::Impl {
   // Keeps `window` as the most recent entry, dropping the least recent ones until the
   // entries fit the byte budget; a window larger than the budget is not kept.
   void remember(std::int64_t story, std::int64_t generation,
-                std::shared_ptr<const CachedWindow> window) {
+                std::shared_ptr<const CachedWindow> window, Clock::time_point checked_at,
+                std::uint64_t checked_writes) {
     const std::size_t bytes = window_bytes(*window);
     std::lock_guard lock(cache_mutex);
     const CacheKey key{story, generation};
@@ -341,7 +385,8 @@ struct StoryService::Impl {
     if (bytes > budget) return;
     while (cache_bytes + bytes > budget) drop(cache.find(lru.back()));
     lru.push_front(key);
-    cache.emplace(key, CacheEntry{std::move(window), bytes, lru.begin()});
+    cache.emplace(key,
+                  CacheEntry{std::move(window), bytes, lru.begin(), checked_at, checked_writes});
     cache_bytes += bytes;
   }
 
@@ -436,7 +481,7 @@ struct StoryService::Impl {
       embedded.emplace_back(w.fact.id, *w.embedding);
     }
     if (!embedded.empty()) {
-      std::lock_guard lock(write_mutex);
+      WriteLock lock(*this);
       storage::store_embeddings(db, m.ref, embedded);
     }
     auto out = std::make_shared<CachedWindow>();
@@ -473,20 +518,28 @@ struct StoryService::Impl {
       m = model(name, true);
       if (!m) throw NotFound(fmt::format("model '{}' was deleted from the file", name), "model");
     }
-    const std::optional<std::int64_t> version = storage::story_version(*db, story_id, m->ref);
-    if (!version) throw NotFound(fmt::format("no story with id {}", story_id));
+    const bool recent = *mode == Selection::kRecent && !asked.as_of;
+    const Clock::time_point checked_at = Clock::now();
+    const std::uint64_t checked_writes = writes.load(std::memory_order_acquire);
     std::shared_ptr<const CachedWindow> window;
-    if (*mode != Selection::kRecent) {
+    if (recent && !reload) window = recently_checked(story_id, m->ref.generation, checked_at);
+    if (window) {
+      // Answered from memory: the version was read less than options.recheck ago.
+    } else if (const std::optional<std::int64_t> version =
+                   storage::story_version(*db, story_id, m->ref);
+               !version) {
+      throw NotFound(fmt::format("no story with id {}", story_id));
+    } else if (*mode != Selection::kRecent) {
       window =
           select_and_load(*db, story_id, *m, q_tokens, engine::encode(m->vocab, q_tokens, nullptr),
                           *mode, asked.word_cutoff, asked.as_of);
-    } else if (asked.as_of) {
+    } else if (!recent) {
       window = load_window(*db, story_id, *m, asked.as_of);
     } else {
-      window = cached(story_id, m->ref.generation, *version);
+      window = cached(story_id, m->ref.generation, *version, checked_at, checked_writes);
       if (!window) {
         window = load_window(*db, story_id, *m, std::nullopt);
-        remember(story_id, m->ref.generation, window);
+        remember(story_id, m->ref.generation, window, checked_at, checked_writes);
       }
     }
     const int top = asked.top;
@@ -556,7 +609,7 @@ storage::StoryRecord StoryService::create_story(const std::string& name, const s
   auto db = impl_->pool.acquire();
   std::int64_t id = 0;
   {
-    std::lock_guard lock(impl_->write_mutex);
+    Impl::WriteLock lock(*impl_);
     id = storage::create_story(*db, name, model_name, impl_->options.max_stories,
                                std::string(selection_name(selection)));
   }
@@ -604,7 +657,7 @@ bool StoryService::delete_story(std::int64_t id) {
   auto db = impl_->pool.acquire();
   bool deleted = false;
   {
-    std::lock_guard lock(impl_->write_mutex);
+    Impl::WriteLock lock(*impl_);
     deleted = storage::delete_story(*db, id);
   }
   impl_->forget_story(id);
@@ -643,7 +696,7 @@ std::vector<AddedFact> StoryService::add_facts(std::int64_t story_id,
     }
     std::optional<std::vector<FactRecord>> records;
     try {
-      std::lock_guard lock(impl_->write_mutex);
+      Impl::WriteLock lock(*impl_);
       records = storage::append_facts(*db, story_id,
                                       m ? std::optional<ModelRef>(m->ref) : std::nullopt, facts);
     } catch (const StorageError& e) {
@@ -693,7 +746,7 @@ void StoryService::add_questions(std::int64_t story_id,
   if (!story) throw NotFound(fmt::format("no story with id {}", story_id));
   check_questions(questions, story->facts, "questions");
   {
-    std::lock_guard lock(impl_->write_mutex);
+    Impl::WriteLock lock(*impl_);
     if (!storage::add_questions(*db, story_id, questions)) {
       throw NotFound(fmt::format("no story with id {}", story_id));
     }
@@ -747,7 +800,7 @@ std::vector<std::int64_t> StoryService::import_stories(const std::vector<NewStor
       }
     } restore{*db};
     try {
-      std::lock_guard lock(impl_->write_mutex);
+      Impl::WriteLock lock(*impl_);
       storage::Transaction transaction(*db);
       for (std::size_t i = 0; i < stories.size(); ++i) {
         const std::int64_t id =

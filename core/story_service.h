@@ -19,13 +19,17 @@
 // one is loaded again.
 //
 // Decoded memory windows are cached in memory per (story, model) and checked against the
-// story's version on every question, so other processes appending to the same file are
-// seen at once.
+// story's version in the file (one indexed read). By default that is on every question, so
+// other processes appending to the same file are seen at once. With ServiceOptions::recheck
+// above zero, a window whose version was read less than that long ago is answered from
+// memory without the read, unless this service has written anything since: its own
+// appends are always seen by the next question, another process's within `recheck`.
 //
 // Threading: every member function is safe to call from many threads at once; each thread
 // borrows its own SQLite connection from a pool.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -46,6 +50,9 @@ struct ServiceOptions {
   // larger than the whole budget is not kept. 0 turns the cache off. `memnet serve --cache-mb`.
   std::size_t cache_budget_bytes = std::size_t{256} << 20;
   std::int64_t max_stories = 0;  // create_story refuses beyond this many (0: no limit)
+  // How long a cached window's version, once read from the file, is trusted without reading
+  // it again (header comment); 0 reads it on every question. `memnet serve --recheck-us`.
+  std::chrono::microseconds recheck{0};
 };
 
 // What an operator watches (GET /metrics).

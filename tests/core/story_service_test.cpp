@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -235,10 +236,59 @@ TEST_CASE("story service: bad input is refused and stores nothing") {
   CHECK(empty.hops[0].empty());
 }
 
+TEST_CASE("story service: with a recheck interval, its own appends are seen at once") {
+  const std::string path = db_path("service_recheck");
+  memnet::testing::save_fixture_model(path, "m", 1);
+  ServiceOptions trusting;
+  trusting.recheck = std::chrono::hours(1);  // never long enough to pass in this test
+  StoryService service(path, trusting);
+  const auto story = service.create_story("", "m");
+  service.add_facts(story.id, {kFacts[0], kFacts[1]});
+  CHECK(service.ask(story.id, "Where is Mary?", "").sentences == 2);
+  CHECK(service.ask(story.id, "Where is Mary?", "").sentences == 2);  // from memory
+  CHECK(service.stats().cache_hits == 1);
+
+  // Its own append is seen by the very next question, with the inline answer's floats.
+  service.add_facts(story.id, {kFacts[2]});
+  const AskResult own = service.ask(story.id, "Where is Mary?", "");
+  CHECK(own.sentences == 3);
+  check_same(own, service.ask_inline({kFacts[0], kFacts[1], kFacts[2]}, "Where is Mary?", "m"));
+
+  // Another process's append (another service on the file) waits for the interval here,
+  // while a service with the default reads the version on every question and sees it.
+  StoryService reading(path);
+  CHECK(reading.ask(story.id, "Where is Mary?", "").sentences == 3);
+  StoryService other(path);
+  other.add_facts(story.id, {kFacts[3]});
+  CHECK(service.ask(story.id, "Where is Mary?", "").sentences == 3);
+  CHECK(reading.ask(story.id, "Where is Mary?", "").sentences == 4);
+
+  // With a short interval, that append is seen once the interval has passed.
+  ServiceOptions brief;
+  brief.recheck = std::chrono::milliseconds(20);
+  StoryService quick(path, brief);
+  CHECK(quick.ask(story.id, "Where is Mary?", "").sentences == 4);
+  other.add_facts(story.id, {kFacts[4]});
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  CHECK(quick.ask(story.id, "Where is Mary?", "").sentences == 5);
+
+  // Selections other than the recent window, and questions as of a point, still read the
+  // file every time.
+  AskOptions match;
+  match.select = Selection::kMatch;
+  CHECK(service.ask(story.id, "Where is Sandra?", "", match).sentences == 5);
+  AskOptions at;
+  at.as_of = 5;
+  CHECK(service.ask(story.id, "Where is Sandra?", "", at).hops[0].back().text == kFacts[4]);
+}
+
 TEST_CASE("story service: many threads ask while one appends") {
   const std::string path = db_path("service_concurrent");
   memnet::testing::save_fixture_model(path, "m", 1, 3, 12, 6);
-  StoryService service(path);
+  ServiceOptions options;
+  SUBCASE("the version read on every question") {}
+  SUBCASE("the version trusted for a second") { options.recheck = std::chrono::seconds(1); }
+  StoryService service(path, options);
   const auto story = service.create_story("", "");
   service.add_facts(story.id, {kFacts[0]});
   std::atomic<bool> done{false};
@@ -255,10 +305,15 @@ TEST_CASE("story service: many threads ask while one appends") {
       }
     });
   }
-  for (int i = 0; i < 40; ++i) service.add_facts(story.id, {kFacts[size_t(i) % kFacts.size()]});
+  int unseen = 0;  // appends the appending thread's next question did not see
+  for (int i = 0; i < 40; ++i) {
+    service.add_facts(story.id, {kFacts[size_t(i) % kFacts.size()]});
+    if (service.ask(story.id, "Where is Mary?", "").sentences != i + 2) ++unseen;
+  }
   done = true;
   for (auto& t : readers) t.join();
   CHECK(bad == 0);
+  CHECK(unseen == 0);
   CHECK(asks > 0);
   CHECK(service.story(story.id)->facts == 41);
   // A second service on the same file (another process, in effect) sees every fact.

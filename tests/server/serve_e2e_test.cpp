@@ -351,6 +351,48 @@ TEST_CASE("serve e2e: many clients ask while one appends") {
   CHECK(stored["probability"].get<float>() == inline_answer["probability"].get<float>());
 }
 
+TEST_CASE("serve e2e: --recheck-us sees its own appends at once, another process's later") {
+  const auto dir = memnet::testing::temp_dir("serve_recheck");
+  const std::string db = trained_model(dir, demo_dir(), 1);
+  const auto bad = run_memnet(fmt::format("serve --db {} --recheck-us -5", db));
+  CHECK(bad.status != 0);
+  CHECK(bad.out.find("--recheck-us") != std::string::npos);
+
+  // A minute: longer than this test takes, so what the server trusts is deterministic.
+  ServeProcess server(db, {"--recheck-us", "60000000"});
+  HttpClient client(server.port());
+  const auto created = client.post("/v1/stories", "{}", kJson);
+  REQUIRE(created.status == 201);
+  const std::int64_t id = json::parse(created.body)["id"];
+  const std::string base = fmt::format("/v1/stories/{}", id);
+  auto facts_seen = [&](HttpClient& c) {
+    const auto r = c.post(base + "/ask", R"({"question": "Where is Mary?"})", kJson);
+    REQUIRE(r.status == 200);
+    return json::parse(r.body)["memory"]["facts"].get<int>();
+  };
+  for (int n = 1; n <= 3; ++n) {
+    REQUIRE(
+        client.post(base + "/facts", R"({"fact": "Mary went to the kitchen."})", kJson).status ==
+        201);
+    CHECK(facts_seen(client) == n);  // its own append, seen by the very next question
+    CHECK(facts_seen(client) == n);  // from memory
+  }
+  const auto added =
+      run_memnet(fmt::format("story add --db {} --story-id {} 'Mary went to the garden.'", db, id));
+  INFO(added.out);
+  REQUIRE(added.status == 0);
+  CHECK(facts_seen(client) == 3);  // another process's append: trusted version, not read yet
+  ServeProcess exact(db);          // the default reads the version on every question
+  HttpClient exact_client(exact.port());
+  CHECK(facts_seen(exact_client) == 4);
+  // A write through the server makes the next question read the file: both appends show.
+  REQUIRE(client.post(base + "/facts", R"({"fact": "Mary went to the office."})", kJson).status ==
+          201);
+  CHECK(facts_seen(client) == 5);
+  CHECK(server.stop(SIGTERM) == 0);
+  CHECK(exact.stop(SIGTERM) == 0);
+}
+
 TEST_CASE("serve e2e: kill -9 during appends loses no acknowledged fact") {
   const auto dir = memnet::testing::temp_dir("serve_crash");
   const std::string db = trained_model(dir, demo_dir(), 1);
