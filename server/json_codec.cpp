@@ -1,5 +1,8 @@
 #include "server/json_codec.h"
 
+#include <utility>
+#include <vector>
+
 namespace memnet::server {
 
 void story_fields(JsonWriter& w, const storage::StoryRecord& s) {
@@ -106,18 +109,31 @@ void question_object(JsonWriter& w, const storage::QuestionRecord& q) {
 namespace {
 
 // "hops":[{"hop","attention":[...],"empty_weight"}] of an answer.
+// A fact's members but its weight are the same in every hop: with full attention each hop
+// lists the window's facts in the same order, so hop 1's members are written once and
+// copied into the later hops (a third of the escaping and number formatting for K=3).
 void hop_fields(JsonWriter& w, const core::AskResult& r, bool stored) {
+  std::vector<std::pair<std::size_t, std::size_t>> first_hop;  // members of hop 1's entries
   w.key("hops").begin_array();
   for (std::size_t k = 0; k < r.hops.size(); ++k) {
     w.begin_object().key("hop").value(static_cast<int>(k + 1)).key("attention").begin_array();
-    for (const auto& a : r.hops[k]) {
+    for (std::size_t i = 0; i < r.hops[k].size(); ++i) {
+      const core::Attention& a = r.hops[k][i];
       w.begin_object();
-      if (stored) {
-        w.key("id").value(a.fact_id).key("seq").value(a.sentence);
+      if (k > 0 && i < first_hop.size() && r.hops[0][i].sentence == a.sentence &&
+          r.hops[0][i].fact_id == a.fact_id) {
+        w.copy_members(first_hop[i].first, first_hop[i].second);
       } else {
-        w.key("index").value(a.sentence);
+        const std::size_t from = w.size();
+        if (stored) {
+          w.key("id").value(a.fact_id).key("seq").value(a.sentence);
+        } else {
+          w.key("index").value(a.sentence);
+        }
+        w.key("text").value(a.text);
+        if (k == 0) first_hop.emplace_back(from, w.size());
       }
-      w.key("text").value(a.text).key("weight").value(a.weight).end_object();
+      w.key("weight").value(a.weight).end_object();
     }
     w.end_array();
     w.key("empty_weight").value(k < r.empty_weight.size() ? r.empty_weight[k] : 0.0f);

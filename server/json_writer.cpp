@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "datasets/utf8.h"
@@ -59,6 +60,14 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   separate();
   escape(name, ':');
   after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::copy_members(std::size_t from, std::size_t to) {
+  separate();
+  // Reserved first, so that the range read is not the buffer a reallocation frees.
+  out_.reserve(out_.size() + (to - from));
+  out_.append(out_.data() + from, to - from);
   return *this;
 }
 
@@ -129,11 +138,35 @@ constexpr std::array<bool, 256> special_bytes() {
 }
 constexpr std::array<bool, 256> kSpecial = special_bytes();
 
+// Whether any of the 8 bytes of `w` is special (as kSpecial says): below 0x20, '"', '\\' or
+// 0x80 and above. The usual bit tricks: (x - 0x01..) & ~x & 0x80.. is nonzero when a byte of
+// x is zero, and when a byte is below n when x's bytes are all below 0x80.
+bool has_special(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
+  if ((w & kHigh) != 0) return true;
+  return ((w - kOnes * 0x20) & ~w & kHigh) != 0 || has_zero(w ^ (kOnes * '"')) ||
+         has_zero(w ^ (kOnes * '\\'));
+}
+
+// The length of the prefix of `s` that holds no special byte: 8 bytes at a time, then byte
+// by byte from the first word that holds one.
+std::size_t plain_prefix(std::string_view s) {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    if (has_special(w)) break;
+  }
+  while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
+  return i;
+}
+
 }  // namespace
 
 void JsonWriter::escape(std::string_view s, char suffix) {
-  std::size_t i = 0;
-  while (i < s.size() && !kSpecial[static_cast<unsigned char>(s[i])]) ++i;
+  std::size_t i = plain_prefix(s);
   if (i == s.size()) {
     // Nothing to escape (the usual case: keys, fact texts): one append for the quoted
     // string and its suffix.

@@ -39,6 +39,13 @@ class JsonWriter {
   // An array of strings.
   JsonWriter& value(const std::vector<std::string>& list);
 
+  // Bytes written so far: with copy_members, lets a caller write members once and repeat them.
+  std::size_t size() const { return out_.size(); }
+  // Appends to the object now open the members already written at [from, to) of this output
+  // (one or more whole `"key":value` members, as written right after a begin_object()), as
+  // if they were written again. The range is the caller's to get right.
+  JsonWriter& copy_members(std::size_t from, std::size_t to);
+
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }
 

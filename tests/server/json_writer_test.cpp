@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace memnet::server {
 
@@ -46,6 +48,66 @@ TEST_CASE("json writer: empty strings and keys, a special byte first or last") {
   w.begin_object().key(std::string_view{}).value(std::string_view{});
   w.key("a").value("\"x").key("b").value("x\n").key("c").value("").end_object();
   CHECK(w.str() == R"({"":"","a":"\"x","b":"x\n","c":""})");
+}
+
+TEST_CASE("json writer: a special byte anywhere in a long string, 8-byte words and tail") {
+  // The scan reads 8 bytes at a time: put each kind of byte at every place of 8-byte words
+  // and of the tail, and check the string reads back (or, for a bad byte, as U+FFFD).
+  const std::vector<std::string> specials = {std::string(1, '\x01'), std::string(1, '\x1f'),
+                                             std::string(1, '"'),    std::string(1, '\\'),
+                                             std::string(1, '\n'),   "\xC3\xA9"};
+  const std::vector<std::string> plain = {std::string(1, ' '), std::string(1, '~'),
+                                          std::string(1, '!'), std::string(1, '#'),
+                                          std::string(1, '['), std::string(1, ']')};
+  for (std::size_t length = 1; length <= 27; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const std::string& c : specials) {
+        std::string s(length, 'a');
+        s.replace(at, 1, c);
+        JsonWriter w;
+        w.begin_array().value(s).end_array();
+        CAPTURE(length);
+        CAPTURE(at);
+        CHECK(nlohmann::json::parse(w.str())[0].get<std::string>() == s);
+        // A control byte, quote or backslash is escaped; valid UTF-8 is copied as it is.
+        CHECK((w.str() == "[\"" + s + "\"]") == (c.size() == 2));
+      }
+      for (const std::string& c : plain) {  // printable ASCII is copied as it is
+        std::string s(length, 'a');
+        s.replace(at, 1, c);
+        JsonWriter w;
+        w.begin_array().value(s).end_array();
+        CHECK(w.str() == "[\"" + s + "\"]");
+      }
+      std::string bad(length, 'a');
+      bad[at] = '\xFF';
+      JsonWriter w;
+      w.begin_array().value(bad).end_array();
+      std::string expected = bad;
+      expected.replace(at, 1, "\xEF\xBF\xBD");
+      CHECK(nlohmann::json::parse(w.str())[0].get<std::string>() == expected);
+    }
+  }
+}
+
+TEST_CASE("json writer: members written once are copied into later objects") {
+  JsonWriter w;
+  w.begin_array().begin_object();
+  const std::size_t from = w.size();
+  w.key("id").value(7).key("text").value("Mary \"went\"");
+  const std::size_t to = w.size();
+  w.key("weight").value(0.5f).end_object();
+  w.begin_object().copy_members(from, to).key("weight").value(0.25f).end_object();
+  w.begin_object().copy_members(from, to).end_object();
+  // Enough copies to make the output reallocate while a range of it is being copied.
+  for (int i = 0; i < 2000; ++i) w.begin_object().copy_members(from, to).end_object();
+  w.end_array();
+  const nlohmann::json j = nlohmann::json::parse(w.str());
+  REQUIRE(j.size() == 2003);
+  CHECK(j[0] == nlohmann::json{{"id", 7}, {"text", "Mary \"went\""}, {"weight", 0.5}});
+  CHECK(j[1] == nlohmann::json{{"id", 7}, {"text", "Mary \"went\""}, {"weight", 0.25}});
+  CHECK(j[2] == nlohmann::json{{"id", 7}, {"text", "Mary \"went\""}});
+  CHECK(j[2002] == j[2]);
 }
 
 }  // namespace memnet::server
