@@ -103,12 +103,15 @@ int run(ServeFlags& f) {
   // One line a script can wait for; the port is the bound one (--port 0 picks a free port).
   std::cerr << fmt::format(
                    "memnet: serving {} on http://{}:{} ({} model{}{}{}, {} threads, {} open "
-                   "files{})\n",
+                   "files{}{})\n",
                    f.db, f.server.host, http.port(), models.size(), models.size() == 1 ? "" : "s",
                    models.empty() ? "" : ": ", names, http.threads(),
                    open_files == RLIM_INFINITY ? std::string("unlimited")
                                                : std::to_string(open_files),
-                   f.routes.token.empty() ? "" : ", bearer token required")
+                   f.routes.token.empty() ? "" : ", bearer token required",
+                   f.recheck_us > 0
+                       ? fmt::format(", story versions trusted for {} us", f.recheck_us)
+                       : std::string())
             << std::flush;
   http.run();
   access_log.flush();

@@ -360,6 +360,7 @@ TEST_CASE("serve e2e: --recheck-us sees its own appends at once, another process
 
   // A minute: longer than this test takes, so what the server trusts is deterministic.
   ServeProcess server(db, {"--recheck-us", "60000000"});
+  CHECK(server.log().find("story versions trusted for 60000000 us") != std::string::npos);
   HttpClient client(server.port());
   const auto created = client.post("/v1/stories", "{}", kJson);
   REQUIRE(created.status == 201);
