@@ -330,22 +330,27 @@ struct StoryService::Impl {
                                             db_path, names.size(), fmt::join(names, ", ")));
   }
 
+  // Counts a hit on `it` and makes it the most recently asked entry (cache_mutex held).
+  std::shared_ptr<const CachedWindow> hit(std::map<CacheKey, CacheEntry>::iterator it) {
+    ++cache_hits;
+    lru.splice(lru.begin(), lru, it->second.recency);
+    return it->second.window;
+  }
+
   // The cached window if its version was read from the file less than options.recheck
-  // before `now` and this service has written nothing since; nullptr otherwise (nothing
-  // is counted: the caller reads the version and calls cached()).
+  // before `now` and this service's write count is still `written`; nullptr otherwise
+  // (nothing is counted: the caller reads the version and calls cached()).
   std::shared_ptr<const CachedWindow> recently_checked(std::int64_t story, std::int64_t generation,
-                                                       Clock::time_point now) {
+                                                       Clock::time_point now,
+                                                       std::uint64_t written) {
     if (options.recheck.count() <= 0) return nullptr;
-    const std::uint64_t written = writes.load(std::memory_order_acquire);
     std::lock_guard lock(cache_mutex);
     auto it = cache.find({story, generation});
     if (it == cache.end() || it->second.checked_writes != written ||
         now - it->second.checked_at >= options.recheck) {
       return nullptr;
     }
-    ++cache_hits;
-    lru.splice(lru.begin(), lru, it->second.recency);
-    return it->second.window;
+    return hit(it);
   }
 
   // The cached window if it is of `version`, which was read at `checked_at` with this
@@ -359,11 +364,9 @@ struct StoryService::Impl {
       ++cache_misses;
       return nullptr;
     }
-    ++cache_hits;
     it->second.checked_at = checked_at;
     it->second.checked_writes = checked_writes;
-    lru.splice(lru.begin(), lru, it->second.recency);
-    return it->second.window;
+    return hit(it);
   }
 
   void drop(std::map<CacheKey, CacheEntry>::iterator it) {
@@ -522,7 +525,8 @@ struct StoryService::Impl {
     const Clock::time_point checked_at = Clock::now();
     const std::uint64_t checked_writes = writes.load(std::memory_order_acquire);
     std::shared_ptr<const CachedWindow> window;
-    if (recent && !reload) window = recently_checked(story_id, m->ref.generation, checked_at);
+    if (recent && !reload)
+      window = recently_checked(story_id, m->ref.generation, checked_at, checked_writes);
     if (window) {
       // Answered from memory: the version was read less than options.recheck ago.
     } else if (const std::optional<std::int64_t> version =
